@@ -1,0 +1,1 @@
+"""Administration: people, organisations, the audit log and the outbox."""

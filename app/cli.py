@@ -1,0 +1,82 @@
+"""Command-line tasks: `flask seed-demo`, `flask create-admin`, `flask mail retry`."""
+
+import click
+from flask import current_app
+from sqlmodel import select
+
+from app.db import get_session
+
+
+def register(app) -> None:
+    app.cli.add_command(seed_demo_command)
+    app.cli.add_command(create_admin_command)
+    app.cli.add_command(mail_group)
+    app.cli.add_command(db_upgrade_command)
+    app.cli.add_command(db_revision_command)
+
+
+@click.command("db-upgrade")
+def db_upgrade_command():
+    """Migrate the database (DATABASE_URL) to the newest schema."""
+    from app import migrate
+
+    migrate.upgrade(current_app.config["DATABASE_URL"])
+
+
+@click.command("db-revision")
+@click.option("-m", "--message", required=True, help="What the migration does, in a few words.")
+def db_revision_command(message):
+    """Write a new migration from the difference between the models and the database."""
+    from app import migrate
+
+    migrate.revision(current_app.config["DATABASE_URL"], message)
+
+
+@click.command("seed-demo")
+def seed_demo_command():
+    """Create the demo organisations and one account for every role (safe to run again)."""
+    from app.admin.demo import DEMO_ACCOUNTS, seed_demo
+
+    session = get_session()
+    password = current_app.config["DEMO_PASSWORD"]
+    created = seed_demo(session, password=password, hash_profile=current_app.config["PASSWORD_HASH_PROFILE"])
+    session.commit()
+    click.echo(f"Demo data: {created} new account(s). Sign in at http://127.0.0.1:5000 with:")
+    for account in DEMO_ACCOUNTS:
+        click.echo(f"  {account.role.label:<14} {account.email:<36} password: {password}")
+
+
+@click.command("create-admin")
+@click.option("--email", required=True, help="The administrator's email address.")
+@click.option("--name", required=True, help="The administrator's full name.")
+def create_admin_command(email, name):
+    """Create the first administrator and print a one-time link to set their password."""
+    from app.accounts.services import AccountPolicy, find_user_by_email, issue_link
+    from app.audit import record_event
+    from app.models import Role, RoleMembership, TokenPurpose, User
+
+    session = get_session()
+    if find_user_by_email(session, email):
+        raise click.ClickException(f"An account with the email address {email.lower()} already exists")
+    user = User(name=name, email=email.strip().lower(), memberships=[RoleMembership(role=Role.ADMINISTRATOR)])
+    session.add(user)
+    session.flush()
+    record_event(session, actor=None, action="user.created_by_command", obj=user, roles=["administrator"])
+    policy = AccountPolicy.from_config(current_app.config)
+    secret = issue_link(session, user=user, purpose=TokenPurpose.INVITATION, valid_for=policy.invitation_valid, actor=None)
+    session.commit()
+    base = current_app.config["BASE_URL"] or "http://127.0.0.1:5000"
+    click.echo(f"Administrator {user.email} created. Set the password at:\n{base}/account/set-password/{secret}")
+
+
+@click.group("mail")
+def mail_group():
+    """The outbox."""
+
+
+@mail_group.command("retry")
+def mail_retry_command():
+    """Deliver again every message whose delivery failed."""
+    from app.mail.services import retry_failed
+
+    click.echo(f"{retry_failed(get_session())} message(s) delivered.")

@@ -1,0 +1,53 @@
+"""The database engine (one per app) and the request's Session (one per request, in flask.g)."""
+
+from dataclasses import dataclass
+from typing import Callable
+
+from flask import current_app, g
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, create_engine
+
+
+@dataclass
+class Database:
+    engine: Engine
+    session_factory: Callable[[], Session]
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def _sqlite_pragmas(dbapi_connection, _record):
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.close()
+
+
+def init_app(app):
+    engine = make_engine(app.config["DATABASE_URL"])
+    app.extensions["db"] = Database(engine, lambda: Session(engine, expire_on_commit=False))
+    app.teardown_appcontext(_close_session)
+
+
+def get_engine() -> Engine:
+    return current_app.extensions["db"].engine
+
+
+def get_session() -> Session:
+    """The request's Session, made on first use and closed when the request ends."""
+    if "db_session" not in g:
+        g.db_session = current_app.extensions["db"].session_factory()
+    return g.db_session
+
+
+def _close_session(_exc):
+    session = g.pop("db_session", None)
+    if session is not None:
+        session.close()

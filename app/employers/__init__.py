@@ -1,0 +1,1 @@
+"""Employers (local authorities and trusts): their organisation and staff."""

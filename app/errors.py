@@ -1,0 +1,35 @@
+"""Error pages in the service's own style. Each says what happened and what to do next."""
+
+from flask import render_template
+from flask_wtf.csrf import CSRFError
+
+PAGES = {
+    400: ("There is a problem with your request", "Go back, reload the page and try again."),
+    403: ("You do not have permission to see this page",
+          "If you think you should, contact the accreditation team or your organisation's administrator."),
+    404: ("Page not found", "If you typed the web address, check it is correct. If you pasted it, check you copied the entire address."),
+    405: ("That action is not allowed here", "Go back and use the buttons on the page."),
+    410: ("This page is no longer available", "The link may have expired."),
+    413: ("The information you sent was too large",
+          "Nothing was saved. Go back, make the upload or text smaller and try again."),
+    429: ("Too many attempts", "You have tried this too many times in a short time. Wait a minute, then try again."),
+    500: ("Sorry, there is a problem with the service", "Try again later. Nothing you had already saved has been lost."),
+}
+
+
+def render_error(status: int, detail: str | None = None):
+    title, advice = PAGES[status]
+    return render_template("errors/error.html", status=status, title=title, advice=advice, detail=detail), status
+
+
+def register(app) -> None:
+    for status in PAGES:
+        app.register_error_handler(status, lambda error, status=status: render_error(status))
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        return render_error(
+            400,
+            "Your form could not be sent because its security token was missing or had expired. "
+            "Nothing was changed. Go back, reload the page and submit the form again.",
+        )

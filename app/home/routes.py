@@ -1,0 +1,63 @@
+"""Start page, health check, information pages, and the candidate, assessor and moderator homes."""
+
+from flask import Blueprint, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
+from app.accounts.navigation import home_endpoint
+from app.accounts.permissions import public, roles_required
+from app.db import get_engine
+from app.models import Role
+
+bp = Blueprint("home", __name__)
+
+
+@bp.route("/")
+@public
+def index():
+    if current_user.is_authenticated:
+        return redirect(url_for(home_endpoint(current_user)))
+    return render_template("home/index.html")
+
+
+@bp.route("/healthz")
+@public
+def healthz():
+    """For load balancers: 200 when the database answers, 503 when it does not."""
+    try:
+        with get_engine().connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except SQLAlchemyError:
+        return {"status": "unavailable", "database": "unreachable"}, 503
+    return {"status": "ok", "database": "ok"}, 200
+
+
+@bp.route("/accessibility")
+@public
+def accessibility():
+    return render_template("home/accessibility.html")
+
+
+@bp.route("/privacy")
+@public
+def privacy():
+    return render_template("home/privacy.html")
+
+
+@bp.route("/candidate")
+@roles_required(Role.CANDIDATE)
+def candidate():
+    return render_template("home/candidate.html", user=current_user)
+
+
+@bp.route("/assessor")
+@roles_required(Role.ASSESSOR)
+def assessor():
+    return render_template("home/assessor.html", user=current_user)
+
+
+@bp.route("/moderator")
+@roles_required(Role.MODERATOR)
+def moderator():
+    return render_template("home/moderator.html", user=current_user)

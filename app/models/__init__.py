@@ -1,0 +1,10 @@
+"""All tables, imported here so SQLModel.metadata is complete (Alembic and tests rely on it)."""
+
+from app.models.accounts import AccountToken, Organisation, OrganisationKind, Role, RoleMembership, TokenPurpose, User
+from app.models.audit import AuditEvent
+from app.models.mail import MessageStatus, OutboxMessage
+
+__all__ = [
+    "AccountToken", "AuditEvent", "MessageStatus", "Organisation", "OrganisationKind",
+    "OutboxMessage", "Role", "RoleMembership", "TokenPurpose", "User",
+]
