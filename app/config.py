@@ -77,6 +77,8 @@ class Config:
 class TestConfig(Config):
     """For the test suite: its own database, fast password hashing, no real mail."""
 
+    __test__ = False  # not a pytest test class
+
     TESTING = True
     PASSWORD_HASH_PROFILE = "fast"
 

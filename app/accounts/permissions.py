@@ -73,3 +73,8 @@ def can_view_member(actor: User, member: User) -> bool:
         return True
     return (actor.has_role(Role.EMPLOYER) and actor.organisation_id is not None
             and actor.organisation_id == member.organisation_id)
+
+
+def acting_user() -> User:
+    """The signed-in user as a model instance (not Flask-Login's proxy), to hand to services."""
+    return current_user._get_current_object()

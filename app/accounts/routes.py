@@ -9,7 +9,7 @@ from app.accounts import services
 from app.accounts.errors import AccountError, LinkNotUsable
 from app.accounts.forms import ChoosePasswordForm, PasswordResetRequestForm, SignInForm
 from app.accounts.navigation import home_endpoint
-from app.accounts.permissions import public, signed_in
+from app.accounts.permissions import acting_user, public, signed_in
 from app.db import get_session
 from app.extensions import limiter
 from app.mail import deliver_queued
@@ -63,7 +63,7 @@ def sign_in():
 @signed_in
 def sign_out():
     db = get_session()
-    services.record_sign_out(db, user=current_user)
+    services.record_sign_out(db, user=acting_user())
     db.commit()
     logout_user()
     session.clear()
@@ -124,4 +124,4 @@ def forgotten_password():
 @bp.route("/")
 @signed_in
 def account():
-    return render_template("accounts/account.html", user=current_user)
+    return render_template("accounts/account.html", user=acting_user())

@@ -4,13 +4,13 @@ from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput, GovRadioInput, GovSelect, GovSubmitInput, GovTextInput,
 )
-from wtforms import RadioField, SelectField, SelectMultipleField, StringField, SubmitField
+from wtforms import RadioField, SelectChoice, SelectField, SelectMultipleField, StringField, SubmitField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from app.accounts.forms import email_field, normalise_swe_number, swe_number_format
 from app.models import OrganisationKind, Role
 
-ROLE_CHOICES = [(role.value, role.label) for role in Role]
+ROLE_CHOICES = [SelectChoice(role.value, role.label) for role in Role]
 
 
 def name_field(label="Full name", message="Enter the person's full name"):
@@ -39,25 +39,40 @@ class RolesField(SelectMultipleField):
         super().__init__(label, choices=ROLE_CHOICES,
                          validators=[InputRequired(message="Select at least one role")], **kwargs)
 
+    def pre_validate(self, form):
+        unknown = set(self.data or []) - {role.value for role in Role}
+        if unknown:
+            raise ValidationError(f"Select roles from the list ({', '.join(sorted(unknown))} is not a role)")
+
     @property
     def roles(self) -> list[Role]:
-        return [Role(value) for value in self.data or []]
+        known = {role.value for role in Role}
+        return [Role(value) for value in self.data or [] if value in known]
 
 
 class InviteUserForm(FlaskForm):
     name = name_field()
     email = email_field("Email address", whose="their")
     swe_number = swe_number_field(required=False)
-    organisation = SelectField("Organisation", coerce=str, widget=GovSelect(),
+    organisation = SelectField("Organisation", coerce=str, widget=GovSelect(), validate_choice=False, default="",
                                description="Employers and candidates belong to an organisation.")
     roles = RolesField(description="Select all that apply.")
     submit = SubmitField("Send invitation", widget=GovSubmitInput())
 
     def __init__(self, *args, organisations=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.organisation.choices = [("", "No organisation")] + [(str(o.id), o.name) for o in organisations]
+        self.organisation.choices = [SelectChoice("", "No organisation")] + [
+            SelectChoice(str(o.id), o.name) for o in organisations
+        ]
+
+    def validate_organisation(self, field):
+        field.data = field.data or ""
+        if field.data not in {choice.value for choice in field.choices}:
+            raise ValidationError("Select an organisation from the list")
 
     def validate_roles(self, field):
+        if field.errors:
+            return
         needs_organisation = {Role.EMPLOYER, Role.CANDIDATE} & set(field.roles)
         if needs_organisation and not self.organisation.data:
             names = " and ".join(sorted(role.value for role in needs_organisation))
@@ -79,6 +94,6 @@ class ButtonForm(FlaskForm):
 
 class OrganisationForm(FlaskForm):
     name = name_field("Organisation name", "Enter the organisation's name")
-    kind = RadioField("Type of organisation", choices=[(kind.value, kind.label) for kind in OrganisationKind],
+    kind = RadioField("Type of organisation", choices=[SelectChoice(kind.value, kind.label) for kind in OrganisationKind],
                       validators=[InputRequired(message="Select the type of organisation")], widget=GovRadioInput())
     submit = SubmitField("Add organisation", widget=GovSubmitInput())

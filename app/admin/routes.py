@@ -6,7 +6,7 @@ from sqlmodel import func, select
 
 from app.accounts import services as accounts
 from app.accounts.errors import AccountError
-from app.accounts.permissions import roles_required
+from app.accounts.permissions import acting_user, roles_required
 from app.admin.forms import ButtonForm, InviteUserForm, OrganisationForm, RolesForm
 from app.admin.queries import dashboard_counts, list_outbox, list_users
 from app.audit import list_events
@@ -56,7 +56,7 @@ def invite_user():
         organisation = db.get(Organisation, int(form.organisation.data)) if form.organisation.data else None
         try:
             user = accounts.invite_user(
-                db, actor=current_user, name=form.name.data, email=form.email.data, roles=form.roles.roles,
+                db, actor=acting_user(), name=form.name.data, email=form.email.data, roles=form.roles.roles,
                 organisation=organisation, swe_number=form.swe_number.data,
                 policy=accounts.AccountPolicy.from_config(current_app.config), link_for=_invitation_link,
             )
@@ -88,7 +88,7 @@ def user_roles(user_id):
         events, _total = list_events(get_session(), page=1, per_page=20, object_type="user_account", object_id=person.id)
         return render_template("admin/user.html", person=person, roles_form=form, button=ButtonForm(), events=events), 400
     db = get_session()
-    accounts.set_roles(db, actor=current_user, user=person, roles=form.roles.roles)
+    accounts.set_roles(db, actor=acting_user(), user=person, roles=form.roles.roles)
     db.commit()
     flash(f"Roles saved for {person.name}.", "success")
     return redirect(url_for("admin.user", user_id=person.id))
@@ -101,7 +101,7 @@ def user_active(user_id):
     if person.id == current_user.id or not ButtonForm().validate_on_submit():
         abort(400)
     db = get_session()
-    accounts.set_active(db, actor=current_user, user=person, active=not person.active)
+    accounts.set_active(db, actor=acting_user(), user=person, active=not person.active)
     db.commit()
     flash(f"{person.name}'s account is now {'active' if person.active else 'deactivated'}.", "success")
     return redirect(url_for("admin.user", user_id=person.id))
@@ -114,7 +114,7 @@ def resend_invitation(user_id):
     if person.has_password or not person.active or not ButtonForm().validate_on_submit():
         abort(400)
     db = get_session()
-    accounts.send_invitation(db, actor=current_user, user=person,
+    accounts.send_invitation(db, actor=acting_user(), user=person,
                              policy=accounts.AccountPolicy.from_config(current_app.config), link_for=_invitation_link)
     db.commit()
     deliver_queued(db)
@@ -135,7 +135,7 @@ def new_organisation():
     if form.validate_on_submit():
         db = get_session()
         try:
-            organisation = employers.create_organisation(db, actor=current_user, name=form.name.data,
+            organisation = employers.create_organisation(db, actor=acting_user(), name=form.name.data,
                                                          kind=OrganisationKind(form.kind.data))
         except AccountError as error:
             form.name.errors.append(error.message)

@@ -5,7 +5,7 @@ from flask_login import current_user
 
 from app.accounts import services as accounts
 from app.accounts.errors import AccountError
-from app.accounts.permissions import can_invite_candidates, roles_required
+from app.accounts.permissions import acting_user, can_invite_candidates, roles_required
 from app.db import get_session
 from app.employers.forms import InviteCandidateForm
 from app.employers.services import staff_of
@@ -33,8 +33,8 @@ def invite_candidate():
         db = get_session()
         try:
             user = accounts.invite_user(
-                db, actor=current_user, name=form.name.data, email=form.email.data, roles=[Role.CANDIDATE],
-                organisation=current_user.organisation, swe_number=form.swe_number.data,
+                db, actor=acting_user(), name=form.name.data, email=form.email.data, roles=[Role.CANDIDATE],
+                organisation=acting_user().organisation, swe_number=form.swe_number.data,
                 policy=accounts.AccountPolicy.from_config(current_app.config),
                 link_for=lambda secret: url_for("accounts.set_password", secret=secret, _external=True),
             )

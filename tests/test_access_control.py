@@ -1,0 +1,129 @@
+"""Every route, requested as anonymous and as each role, gets the expected answer.
+
+The table below must name every endpoint in app.url_map: a new route without an entry fails.
+"""
+
+import pytest
+from sqlmodel import select
+
+from app.models import OutboxMessage, Role
+
+ANONYMOUS = "anonymous"
+EVERYONE = "public"  # open to all, signed in or not
+SIGNED_IN = "signed in"  # any signed-in user
+ADMIN = {Role.ADMINISTRATOR}
+
+ACCESS = {
+    "static": EVERYONE,
+    "home.index": EVERYONE,
+    "home.healthz": EVERYONE,
+    "home.accessibility": EVERYONE,
+    "home.privacy": EVERYONE,
+    "home.candidate": {Role.CANDIDATE},
+    "home.assessor": {Role.ASSESSOR},
+    "home.moderator": {Role.MODERATOR},
+    "accounts.sign_in": EVERYONE,
+    "accounts.sign_out": SIGNED_IN,
+    "accounts.set_password": EVERYONE,
+    "accounts.reset_password": EVERYONE,
+    "accounts.forgotten_password": EVERYONE,
+    "accounts.account": SIGNED_IN,
+    "employers.home": {Role.EMPLOYER},
+    "employers.invite_candidate": {Role.EMPLOYER},
+    "admin.home": ADMIN,
+    "admin.users": ADMIN,
+    "admin.invite_user": ADMIN,
+    "admin.user": ADMIN,
+    "admin.user_roles": ADMIN,
+    "admin.user_active": ADMIN,
+    "admin.resend_invitation": ADMIN,
+    "admin.organisations": ADMIN,
+    "admin.new_organisation": ADMIN,
+    "admin.organisation": ADMIN,
+    "admin.audit": ADMIN,
+    "admin.outbox": ADMIN,
+    "admin.outbox_message": ADMIN,
+}
+
+VISITORS = [ANONYMOUS, *Role]
+
+
+def test_every_route_has_an_access_rule(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    assert sorted(endpoints - ACCESS.keys()) == [], "routes without an entry in ACCESS"
+    assert sorted(ACCESS.keys() - endpoints) == [], "entries in ACCESS for routes that do not exist"
+
+
+def test_every_view_declares_the_access_in_the_table(app):
+    """The decorators on the views agree with the table (the HTTP test below checks they work)."""
+    names = {"public": EVERYONE, "signed_in": SIGNED_IN}
+    for endpoint, view in app.view_functions.items():
+        if endpoint != "static":
+            declared = view.access
+            assert names.get(declared, declared) == ACCESS[endpoint], endpoint
+
+
+@pytest.fixture
+def targets(make_user, make_organisation, session):
+    """Real objects for the URL parameters, so that a 200 means the page was really shown."""
+    organisation = make_organisation()
+    person = make_user(roles=(Role.CANDIDATE,), organisation=organisation)
+    message = OutboxMessage(recipient="x@example.org", subject="Subject", body="Body")
+    session.add(message)
+    session.commit()
+    return {"user_id": person.id, "organisation_id": organisation.id, "message_id": message.id,
+            "secret": "no-such-link", "filename": "images/favicon.svg"}
+
+
+def _url(rule, targets):
+    return rule.build({name: targets[name] for name in rule.arguments})[1]
+
+
+def _expectation(rule_access, visitor):
+    if rule_access == EVERYONE:
+        return "allowed"
+    if visitor == ANONYMOUS:
+        return "sign in"
+    if rule_access == SIGNED_IN or visitor in rule_access:
+        return "allowed"
+    return "forbidden"
+
+
+def _outcome(response):
+    location = response.headers.get("Location", "")
+    if response.status_code == 302 and location.startswith("/account/sign-in?next="):
+        return "sign in"
+    if response.status_code == 403:
+        return "forbidden"
+    return "allowed"
+
+
+@pytest.mark.parametrize("visitor", VISITORS, ids=lambda v: getattr(v, "value", v))
+def test_each_route_as_each_visitor(app, client, forms, signed_in_as, targets, visitor):
+    if visitor != ANONYMOUS:
+        signed_in_as(visitor)
+    token = forms.token("/account/forgotten-password")
+    wrong = []
+    for rule in app.url_map.iter_rules():
+        url = _url(rule, targets)
+        method = "GET" if "GET" in rule.methods else "POST"
+        data = {"csrf_token": token} if method == "POST" else None
+        response = client.open(url, method=method, data=data)
+        response.close()
+        expected, got = _expectation(ACCESS[rule.endpoint], visitor), _outcome(response)
+        if expected != got:
+            wrong.append(f"{method} {url}: expected {expected}, got {got} ({response.status_code})")
+        if expected == "allowed" and method == "GET":
+            assert response.status_code in (200, 302, 404, 410), f"{url}: {response.status_code}"
+        if rule.endpoint == "accounts.sign_out" and got == "allowed":
+            signed_in_as(visitor)  # signing out worked; sign back in for the rest
+            token = forms.token("/account/forgotten-password")
+    assert wrong == []
+
+
+def test_pages_an_allowed_role_sees_render(client, signed_in_as, targets):
+    signed_in_as(Role.ADMINISTRATOR)
+    for url in ["/admin/", "/admin/users", "/admin/users/invite", f"/admin/users/{targets['user_id']}",
+                "/admin/organisations", "/admin/organisations/new", f"/admin/organisations/{targets['organisation_id']}",
+                "/admin/audit", "/admin/outbox", f"/admin/outbox/{targets['message_id']}", "/account/"]:
+        assert client.get(url).status_code == 200, url
