@@ -19,8 +19,10 @@ def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
-        # pysqlite starts transactions late and breaks SAVEPOINT; let SQLAlchemy issue BEGIN itself.
-        event.listen(engine, "begin", lambda connection: connection.exec_driver_sql("BEGIN"))
+        # pysqlite starts transactions late and breaks SAVEPOINT, so SQLAlchemy issues BEGIN itself.
+        # IMMEDIATE takes the write lock at the start: concurrent requests then queue on the busy
+        # timeout instead of failing with "database is locked" when a reader turns writer.
+        event.listen(engine, "begin", lambda connection: connection.exec_driver_sql("BEGIN IMMEDIATE"))
         return engine
     return create_engine(url, pool_pre_ping=True)
 

@@ -7,7 +7,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from app.accounts.navigation import home_endpoint
 from app.accounts.permissions import public, roles_required
-from app.db import get_engine
+from app.db import get_session
 from app.models import Role
 
 bp = Blueprint("home", __name__)
@@ -26,8 +26,7 @@ def index():
 def healthz():
     """For load balancers: 200 when the database answers, 503 when it does not."""
     try:
-        with get_engine().connect() as connection:
-            connection.execute(text("SELECT 1"))
+        get_session().execute(text("SELECT 1"))
     except SQLAlchemyError:
         return {"status": "unavailable", "database": "unreachable"}, 503
     return {"status": "ok", "database": "ok"}, 200

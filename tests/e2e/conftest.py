@@ -1,0 +1,78 @@
+"""Real-browser journeys: the app served by pytest-flask's live_server on its own database with
+the demo data, driven by Playwright in Debian's Chromium, with an axe scan of every page."""
+
+import json
+from pathlib import Path
+
+import pytest
+from sqlmodel import Session
+
+from app import create_app, migrate
+from app.admin.demo import seed_demo
+from app.config import TestConfig
+from tests.databases import fresh_database
+
+ROOT = Path(__file__).resolve().parents[2]
+AXE_SOURCE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    """Overrides the suite's app: the live server needs committed data, not a rolled-back transaction."""
+    instance = tmp_path_factory.mktemp("e2e-instance")
+    with fresh_database(instance) as url:
+        application = create_app(TestConfig(instance, environ={"TEST_DATABASE_URL": url}))
+        migrate.upgrade(url)
+        engine = application.extensions["db"].engine
+        with Session(engine) as session:
+            seed_demo(session, password=application.config["DEMO_PASSWORD"], hash_profile="fast")
+            session.commit()
+        engine.dispose()  # the live server forks; it must open its own connections
+        yield application
+        engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium package (apt-get install chromium)")
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"],
+    }
+
+
+class Visit:
+    """Wraps a page: records console errors and runs axe on every page visited."""
+
+    def __init__(self, page, base_url):
+        self.page = page
+        self.base_url = base_url
+        self.problems = []
+        self.scanned = []
+        page.on("console", lambda message: message.type == "error" and self.problems.append(f"console: {message.text}"))
+        page.on("pageerror", lambda error: self.problems.append(f"page error: {error}"))
+
+    def goto(self, path):
+        self.page.goto(self.base_url + path)
+        self.check()
+
+    def check(self):
+        """axe scan of the current page; every violation is recorded with the page it was on."""
+        self.page.evaluate(AXE_SOURCE.read_text())
+        result = self.page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS)
+        self.scanned.append(self.page.url)
+        for violation in result["violations"]:
+            nodes = [node["target"] for node in violation["nodes"]]
+            self.problems.append(f"axe {violation['id']} on {self.page.url}: {violation['help']} {json.dumps(nodes)}")
+
+
+@pytest.fixture
+def visit(page, live_server):
+    visitor = Visit(page, live_server.url())
+    yield visitor
+    assert visitor.problems == []

@@ -1,0 +1,102 @@
+"""Journeys a person takes, in a real browser, with an accessibility scan of each page."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from app.admin.demo import DEMO_ACCOUNTS
+from app.models import Role
+
+pytestmark = pytest.mark.e2e
+
+HOMES = {
+    Role.CANDIDATE: ("/candidate", "Your accreditation"),
+    Role.ASSESSOR: ("/assessor", "Marking"),
+    Role.MODERATOR: ("/moderator", "Moderation"),
+    Role.EMPLOYER: ("/employer/", "Northmoor Borough Council"),
+    Role.ADMINISTRATOR: ("/admin/", "Administration"),
+}
+
+
+def sign_in(visit, email, password):
+    page = visit.page
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    visit.check()
+
+
+@pytest.mark.parametrize("account", DEMO_ACCOUNTS, ids=lambda account: account.role.value)
+def test_each_role_signs_in_to_their_home_page_and_out_again(app, visit, account):
+    page = visit.page
+    visit.goto("/")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_title(re.compile("^Sign in"))
+    visit.check()
+    sign_in(visit, account.email, app.config["DEMO_PASSWORD"])
+    path, heading = HOMES[account.role]
+    expect(page).to_have_url(visit.base_url + path)
+    expect(page.get_by_role("heading", level=1)).to_have_text(heading)
+    page.get_by_role("link", name="Your account").click()
+    expect(page.get_by_text(account.email)).to_be_visible()
+    visit.check()
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_text("You have signed out.")).to_be_visible()
+    visit.check()
+
+
+def test_sign_in_errors_are_summarised_and_linked_to_the_fields(visit):
+    page = visit.page
+    visit.goto("/account/sign-in")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_title(re.compile("^Error: Sign in"))
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_be_focused()
+    summary.get_by_role("link", name="Enter your email address").click()
+    expect(page.get_by_label("Email address")).to_be_focused()
+    visit.check()
+
+
+def test_administrator_invites_someone_who_sets_a_password_with_javascript_off(app, browser, live_server):
+    """The whole invitation journey works with no JavaScript at all."""
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    base = live_server.url()
+    page.goto(base + "/account/sign-in")
+    page.get_by_label("Email address").fill("admin@accreditation.example.org")
+    page.get_by_label("Password", exact=True).fill(app.config["DEMO_PASSWORD"])
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("link", name="Invite someone").first.click()
+    page.get_by_label("Full name").fill("Femi Johnson")
+    page.get_by_label("Email address").fill("femi.johnson@example.org")
+    page.get_by_label("Assessor").check()
+    page.get_by_role("button", name="Send invitation").click()
+    expect(page.get_by_text("Invitation sent to femi.johnson@example.org.")).to_be_visible()
+
+    page.goto(base + "/admin/outbox")
+    page.get_by_role("row", name=re.compile("femi.johnson@example.org")).get_by_role("link").click()
+    # live_server gives the app SERVER_NAME localhost.localdomain, which does not resolve here: keep the path
+    link = re.search(r"http://\S+?(/account/set-password/[\w-]+)", page.locator("pre").inner_text()).group(1)
+    page.get_by_role("button", name="Sign out").click()
+
+    page.goto(base + link)
+    expect(page.get_by_text("Welcome, Femi Johnson.")).to_be_visible()
+    page.get_by_label("New password", exact=True).fill("marble otter saucepan")
+    page.get_by_label("Confirm new password").fill("marble otter saucepan")
+    page.get_by_role("button", name="Save password").click()
+    expect(page.get_by_text("Your password has been saved. You can now sign in.")).to_be_visible()
+    page.get_by_label("Email address").fill("femi.johnson@example.org")
+    page.get_by_label("Password", exact=True).fill("marble otter saucepan")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Marking")
+    context.close()
+
+
+def test_the_accessibility_scan_reports_violations(visit):
+    """Guards the guard: an image without alternative text must be caught."""
+    visit.goto("/")
+    visit.page.evaluate("document.querySelector('main').appendChild(Object.assign(document.createElement('img'), {src: '/static/images/favicon.svg'}))")
+    visit.check()
+    assert any(problem.startswith("axe image-alt") for problem in visit.problems)
+    visit.problems.clear()
