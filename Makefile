@@ -42,10 +42,11 @@ assets:
 	npm ci --no-audit --no-fund --loglevel=error
 	npm run --silent build
 
-## Instance secret (created on first use), migrations, demo organisation and accounts
+## Instance secret (created on first use), migrations, the KSS framework, demo organisation and accounts
 database:
 	@mkdir -p instance
 	$(FLASK) db-upgrade
+	$(FLASK) bank import
 	$(FLASK) seed-demo
 
 clean:

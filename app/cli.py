@@ -2,6 +2,7 @@
 
 import click
 from flask import current_app
+from flask.cli import AppGroup, with_appcontext
 from sqlmodel import select
 
 from app.db import get_session
@@ -13,9 +14,13 @@ def register(app) -> None:
     app.cli.add_command(mail_group)
     app.cli.add_command(db_upgrade_command)
     app.cli.add_command(db_revision_command)
+    from app.bank.cli import bank_group
+
+    app.cli.add_command(bank_group)
 
 
 @click.command("db-upgrade")
+@with_appcontext
 def db_upgrade_command():
     """Migrate the database (DATABASE_URL) to the newest schema."""
     from app import migrate
@@ -24,6 +29,7 @@ def db_upgrade_command():
 
 
 @click.command("db-revision")
+@with_appcontext
 @click.option("-m", "--message", required=True, help="What the migration does, in a few words.")
 def db_revision_command(message):
     """Write a new migration from the difference between the models and the database."""
@@ -33,6 +39,7 @@ def db_revision_command(message):
 
 
 @click.command("seed-demo")
+@with_appcontext
 def seed_demo_command():
     """Create the demo organisations and one account for every role (safe to run again)."""
     from app.admin.demo import DEMO_ACCOUNTS, seed_demo
@@ -47,6 +54,7 @@ def seed_demo_command():
 
 
 @click.command("create-admin")
+@with_appcontext
 @click.option("--email", required=True, help="The administrator's email address.")
 @click.option("--name", required=True, help="The administrator's full name.")
 def create_admin_command(email, name):
@@ -69,9 +77,7 @@ def create_admin_command(email, name):
     click.echo(f"Administrator {user.email} created. Set the password at:\n{base}/account/set-password/{secret}")
 
 
-@click.group("mail")
-def mail_group():
-    """The outbox."""
+mail_group = AppGroup("mail", help="The outbox.")
 
 
 @mail_group.command("retry")

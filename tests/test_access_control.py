@@ -19,6 +19,7 @@ ACCESS = {
     "home.healthz": EVERYONE,
     "home.accessibility": EVERYONE,
     "home.privacy": EVERYONE,
+    "home.standards": EVERYONE,
     "home.candidate": {Role.CANDIDATE},
     "home.assessor": {Role.ASSESSOR},
     "home.moderator": {Role.MODERATOR},

@@ -4,11 +4,12 @@ from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import select
 
 from app.accounts.navigation import home_endpoint
 from app.accounts.permissions import public, roles_required
 from app.db import get_session
-from app.models import Role
+from app.models import Role, Tier
 
 bp = Blueprint("home", __name__)
 
@@ -42,6 +43,14 @@ def accessibility():
 @public
 def privacy():
     return render_template("home/privacy.html")
+
+
+@bp.route("/standards")
+@public
+def standards():
+    """The Knowledge and Skills Statements each tier is assessed against."""
+    tiers = get_session().exec(select(Tier).order_by(Tier.position)).all()
+    return render_template("home/standards.html", tiers=tiers)
 
 
 @bp.route("/candidate")

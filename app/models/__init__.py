@@ -2,9 +2,10 @@
 
 from app.models.accounts import AccountToken, Organisation, OrganisationKind, Role, RoleMembership, TokenPurpose, User
 from app.models.audit import AuditEvent
+from app.models.framework import Statement, Tier
 from app.models.mail import MessageStatus, OutboxMessage
 
 __all__ = [
     "AccountToken", "AuditEvent", "MessageStatus", "Organisation", "OrganisationKind",
-    "OutboxMessage", "Role", "RoleMembership", "TokenPurpose", "User",
+    "OutboxMessage", "Role", "RoleMembership", "Statement", "Tier", "TokenPurpose", "User",
 ]

@@ -9,6 +9,8 @@ from sqlmodel import Session
 
 from app import create_app, migrate
 from app.admin.demo import seed_demo
+from app.bank.framework import check_framework
+from app.bank.services import import_framework
 from app.config import TestConfig
 from tests.databases import fresh_database
 
@@ -16,6 +18,7 @@ ROOT = Path(__file__).resolve().parents[2]
 AXE_SOURCE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
 CHROMIUM = "/usr/bin/chromium"
+QUESTION_BANK = ROOT / "question_bank"
 
 
 @pytest.fixture(scope="session")
@@ -27,6 +30,7 @@ def app(tmp_path_factory):
         migrate.upgrade(url)
         engine = application.extensions["db"].engine
         with Session(engine) as session:
+            import_framework(session, tiers=check_framework(QUESTION_BANK)[0], actor=None)
             seed_demo(session, password=application.config["DEMO_PASSWORD"], hash_profile="fast")
             session.commit()
         engine.dispose()  # the live server forks; it must open its own connections

@@ -46,6 +46,23 @@ def test_each_role_signs_in_to_their_home_page_and_out_again(app, visit, account
     visit.check()
 
 
+def test_public_pages_are_accessible(visit):
+    page = visit.page
+    visit.goto("/")
+    page.get_by_role("link", name="The standards").click()
+    expect(page.get_by_role("heading", name="Practice leader")).to_be_visible()
+    visit.check()
+    for link in ("Accessibility statement", "Privacy notice"):
+        page.get_by_role("link", name=link).click()
+        expect(page.get_by_role("heading", level=1)).to_have_text(link)
+        visit.check()
+    visit.goto("/no-such-page")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Page not found")
+    expected = "console: Failed to load resource: the server responded with a status of 404 (NOT FOUND)"
+    assert visit.problems == [expected]  # the browser reports the 404 itself; the page is still scanned
+    visit.problems.clear()
+
+
 def test_sign_in_errors_are_summarised_and_linked_to_the_fields(visit):
     page = visit.page
     visit.goto("/account/sign-in")

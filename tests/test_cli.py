@@ -1,0 +1,43 @@
+"""The command-line tasks that `make run` and operators use."""
+
+import re
+
+from sqlmodel import select
+
+from app.admin.demo import DEMO_ACCOUNTS
+from app.models import Role, User
+
+
+def test_seed_demo_creates_one_account_per_role_and_is_safe_to_repeat(app, session):
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["seed-demo"])
+    assert first.exit_code == 0 and "Demo data: 5 new account(s)." in first.output
+    for account in DEMO_ACCOUNTS:
+        assert f"{account.role.label}" in first.output and account.email in first.output
+    assert "password: kss-demo-accreditation" in first.output
+    assert "Demo data: 0 new account(s)." in runner.invoke(args=["seed-demo"]).output
+    roles = {user.email: user.roles for user in session.exec(select(User))}
+    assert {account.email: {account.role} for account in DEMO_ACCOUNTS}.items() <= roles.items()
+
+
+def test_demo_accounts_can_sign_in(app, session, forms):
+    app.test_cli_runner().invoke(args=["seed-demo"])
+    response = forms.post("/account/sign-in", {"email": "admin@accreditation.example.org", "password": app.config["DEMO_PASSWORD"]})
+    assert response.headers["Location"] == "/admin/"
+
+
+def test_create_admin_prints_a_one_time_link(app, session, client):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["create-admin", "--email", "Head@Example.org", "--name", "Head of Service"])
+    assert result.exit_code == 0
+    path = re.search(r"http://127\.0\.0\.1:5000(/account/set-password/\S+)", result.output).group(1)
+    assert "Welcome, Head of Service" in client.get(path).get_data(as_text=True)
+    user = session.exec(select(User).where(User.email == "head@example.org")).one()
+    assert user.roles == {Role.ADMINISTRATOR} and not user.has_password
+    again = runner.invoke(args=["create-admin", "--email", "head@example.org", "--name", "Someone"])
+    assert again.exit_code == 1 and "An account with the email address head@example.org already exists" in again.output
+
+
+def test_mail_retry_reports_how_many_were_delivered(app, session):
+    result = app.test_cli_runner().invoke(args=["mail", "retry"])
+    assert result.exit_code == 0 and result.output.strip() == "0 message(s) delivered."
