@@ -49,7 +49,6 @@ def register_extensions(app: Flask) -> None:
 
     db.init_app(app)
     csrf.init_app(app)
-    app.config["RATELIMIT_STORAGE_URI"] = app.config["RATELIMIT_STORAGE_URI"]
     limiter.init_app(app)
     talisman.init_app(
         app,
@@ -87,10 +86,10 @@ def _load_user(user_id: str):
 
 
 def register_templates(app: Flask) -> None:
+    from flask_login import current_user
     from govuk_frontend_wtf.main import WTFormsHelpers
 
     from app.accounts.navigation import navigation_for
-    from flask_login import current_user
 
     app.jinja_loader = ChoiceLoader([
         PackageLoader("app"),

@@ -3,7 +3,6 @@
 import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
-from sqlmodel import select
 
 from app.db import get_session
 

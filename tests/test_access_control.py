@@ -4,7 +4,6 @@ The table below must name every endpoint in app.url_map: a new route without an 
 """
 
 import pytest
-from sqlmodel import select
 
 from app.models import OutboxMessage, Role
 

@@ -59,20 +59,8 @@ def check_every_view_is_guarded(app) -> None:
 
 # Named predicates ---------------------------------------------------------------------------
 
-def can_administer(user: User) -> bool:
-    return user.is_authenticated and user.has_role(Role.ADMINISTRATOR)
-
-
 def can_invite_candidates(user: User) -> bool:
     return user.is_authenticated and user.has_role(Role.EMPLOYER) and user.organisation_id is not None
-
-
-def can_view_member(actor: User, member: User) -> bool:
-    """Administrators see everyone; employers see the people of their own organisation."""
-    if can_administer(actor):
-        return True
-    return (actor.has_role(Role.EMPLOYER) and actor.organisation_id is not None
-            and actor.organisation_id == member.organisation_id)
 
 
 def acting_user() -> User:

@@ -18,6 +18,11 @@ from app.models import TokenPurpose
 bp = Blueprint("accounts", __name__, url_prefix="/account")
 
 
+def invitation_link(secret: str) -> str:
+    """The absolute address of the page where an invitation link's secret is redeemed."""
+    return url_for("accounts.set_password", secret=secret, _external=True)
+
+
 def _policy():
     return services.AccountPolicy.from_config(current_app.config)
 

@@ -10,7 +10,11 @@ from sqlmodel import Session, select
 
 from app.accounts import messages
 from app.accounts.errors import (
-    AccountLocked, EmailInUse, LinkNotUsable, RegistrationNumberInUse, SignInFailed,
+    AccountLocked,
+    EmailInUse,
+    LinkNotUsable,
+    RegistrationNumberInUse,
+    SignInFailed,
 )
 from app.accounts.passwords import hash_password, hasher, verify_password
 from app.audit import record_event

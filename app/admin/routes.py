@@ -2,10 +2,11 @@
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlmodel import func, select
+from sqlmodel import select
 
 from app.accounts import services as accounts
 from app.accounts.errors import AccountError
+from app.accounts.routes import invitation_link
 from app.accounts.permissions import acting_user, roles_required
 from app.admin.forms import ButtonForm, InviteUserForm, OrganisationForm, RolesForm
 from app.admin.queries import dashboard_counts, list_outbox, list_users
@@ -21,10 +22,6 @@ admin_only = roles_required(Role.ADMINISTRATOR)
 
 def _page() -> int:
     return max(request.args.get("page", 1, type=int) or 1, 1)
-
-
-def _invitation_link(secret):
-    return url_for("accounts.set_password", secret=secret, _external=True)
 
 
 def _get_or_404(model, ident):
@@ -58,7 +55,7 @@ def invite_user():
             user = accounts.invite_user(
                 db, actor=acting_user(), name=form.name.data, email=form.email.data, roles=form.roles.roles,
                 organisation=organisation, swe_number=form.swe_number.data,
-                policy=accounts.AccountPolicy.from_config(current_app.config), link_for=_invitation_link,
+                policy=accounts.AccountPolicy.from_config(current_app.config), link_for=invitation_link,
             )
         except AccountError as error:
             getattr(form, error.field).errors.append(error.message)
@@ -115,7 +112,7 @@ def resend_invitation(user_id):
         abort(400)
     db = get_session()
     accounts.send_invitation(db, actor=acting_user(), user=person,
-                             policy=accounts.AccountPolicy.from_config(current_app.config), link_for=_invitation_link)
+                             policy=accounts.AccountPolicy.from_config(current_app.config), link_for=invitation_link)
     db.commit()
     deliver_queued(db)
     flash(f"A new invitation has been sent to {person.email}. Earlier links no longer work.", "success")

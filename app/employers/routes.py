@@ -5,6 +5,7 @@ from flask_login import current_user
 
 from app.accounts import services as accounts
 from app.accounts.errors import AccountError
+from app.accounts.routes import invitation_link
 from app.accounts.permissions import acting_user, can_invite_candidates, roles_required
 from app.db import get_session
 from app.employers.forms import InviteCandidateForm
@@ -36,7 +37,7 @@ def invite_candidate():
                 db, actor=acting_user(), name=form.name.data, email=form.email.data, roles=[Role.CANDIDATE],
                 organisation=acting_user().organisation, swe_number=form.swe_number.data,
                 policy=accounts.AccountPolicy.from_config(current_app.config),
-                link_for=lambda secret: url_for("accounts.set_password", secret=secret, _external=True),
+                link_for=invitation_link,
             )
         except AccountError as error:
             getattr(form, error.field).errors.append(error.message)

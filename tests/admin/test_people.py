@@ -162,3 +162,22 @@ def test_unknown_objects_are_not_found(client, signed_in_as):
     for url in ("/admin/users/999999", "/admin/organisations/999999", "/admin/outbox/999999"):
         response = client.get(url)
         assert response.status_code == 404 and "Page not found" in page_text(response)
+
+
+def test_people_list_is_paged_and_keeps_the_filter(client, signed_in_as, make_user):
+    signed_in_as(Role.ADMINISTRATOR)
+    for n in range(51):
+        make_user(roles=(Role.ASSESSOR,), name=f"Assessor {n:02d}")
+    first = client.get("/admin/users?role=assessor")
+    assert "Page 1 of 2" in page_text(first)
+    assert 'href="/admin/users?page=2&amp;q=&amp;role=assessor"' in first.get_data(as_text=True)
+    second = page_text(client.get("/admin/users?role=assessor&page=2"))
+    assert "Page 2 of 2" in second and "Assessor 50" in second and "Assessor 00" not in second
+
+
+def test_audit_log_shows_event_details(client, forms, signed_in_as, make_user):
+    signed_in_as(Role.ADMINISTRATOR)
+    person = make_user(roles=(Role.ASSESSOR,))
+    forms.post(f"/admin/users/{person.id}/roles", {"roles": ["moderator"]}, page=f"/admin/users/{person.id}")
+    assert "before: ['assessor']; after: ['moderator']" in page_text(client.get("/admin/audit"))
+    assert "before: ['assessor']; after: ['moderator']" in page_text(client.get(f"/admin/users/{person.id}"))
