@@ -15,12 +15,12 @@ bank_group = AppGroup("bank", help="The question bank: check and import the auth
 
 
 def _check(root: Path):
-    from app.bank.framework import check_framework
+    from app.bank.content import check_bank
 
-    tiers, problems = check_framework(root)
-    for problem in problems:
+    bank = check_bank(root)
+    for problem in bank.problems:
         click.echo(str(problem), err=True)
-    return tiers, [p for p in problems if p.severity == "error"]
+    return bank
 
 
 @bank_group.command("check")
@@ -28,11 +28,13 @@ def _check(root: Path):
 def check_command(path):
     """Validate every file under PATH (default: question_bank/). Prints file:line: field: message."""
     root = (path or DEFAULT_ROOT).resolve()
-    tiers, errors = _check(root)
-    if errors:
-        raise click.ClickException(f"{len(errors)} error(s) in {root}")
-    statements = sum(len(tier.statements) for tier in tiers)
-    click.echo(f"OK: {len(tiers)} tiers, {statements} statements.")
+    bank = _check(root)
+    if bank.errors:
+        raise click.ClickException(f"{len(bank.errors)} error(s) in {root}")
+    statements = sum(len(tier.statements) for tier in bank.tiers)
+    warnings = len(bank.problems)
+    click.echo(f"OK: {len(bank.tiers)} tiers, {statements} statements, {len(bank.scenarios)} scenarios, "
+               f"{len(bank.items)} items ({warnings} warning{'' if warnings == 1 else 's'}).")
 
 
 @bank_group.command("import")
@@ -42,10 +44,10 @@ def import_command(path):
     from app.bank.services import import_framework
 
     root = (path or DEFAULT_ROOT).resolve()
-    tiers, errors = _check(root)
-    if errors:
-        raise click.ClickException(f"{len(errors)} error(s): nothing was imported")
+    bank = _check(root)
+    if bank.errors:
+        raise click.ClickException(f"{len(bank.errors)} error(s): nothing was imported")
     session = get_session()
-    summary = import_framework(session, tiers=tiers, actor=None)
+    summary = import_framework(session, tiers=bank.tiers, actor=None)
     session.commit()
     click.echo(f"Framework: {len(summary.created)} created, {len(summary.updated)} updated, {summary.unchanged} unchanged.")

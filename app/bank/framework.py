@@ -41,14 +41,14 @@ def _check_file(path: Path, shown: str) -> tuple[TierSpec | None, list[Problem]]
     try:
         tier = TierSpec.model_validate(source.data)
     except ValidationError as error:
-        return None, [_from_pydantic(source, detail) for detail in error.errors()]
+        return None, [pydantic_problem(source, detail) for detail in error.errors()]
     problems = _check_codes(tier, source)
     if path.stem != tier.code:
         problems.append(Problem(shown, source.line_of(("code",)), "code", f"the file for tier '{tier.code}' must be named {tier.code}.yaml"))
     return (tier if not problems else None), problems
 
 
-def _from_pydantic(source: Source, detail) -> Problem:
+def pydantic_problem(source: Source, detail) -> Problem:
     location = tuple(detail["loc"])
     field = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in location).lstrip(".")
     message = _FRIENDLY.get(detail["type"], detail["msg"])

@@ -133,7 +133,8 @@ def test_a_corrected_title_updates_the_statement(session, bank):
 
 def test_cli_check_and_import(app, bank, session):
     runner = app.test_cli_runner()
-    assert runner.invoke(args=["bank", "check", str(SHIPPED)]).output.strip() == "OK: 3 tiers, 24 statements."
+    ok = runner.invoke(args=["bank", "check", str(bank)])
+    assert ok.exit_code == 0 and ok.output.strip() == "OK: 3 tiers, 24 statements, 0 scenarios, 0 items (0 warnings)."
     write(bank, "supervisor.yaml", GOOD.replace("  - code: S2\n", "  - code: S9\n"))
     broken = runner.invoke(args=["bank", "check", str(bank)])
     assert broken.exit_code == 1
@@ -141,7 +142,8 @@ def test_cli_check_and_import(app, bank, session):
     refused = runner.invoke(args=["bank", "import", str(bank)])
     assert refused.exit_code == 1 and "nothing was imported" in refused.output
     assert session.exec(select(Tier)).all() == []
-    imported = runner.invoke(args=["bank", "import", str(SHIPPED)])
+    write(bank, "supervisor.yaml", (SHIPPED / "framework" / "supervisor.yaml").read_text())
+    imported = runner.invoke(args=["bank", "import", str(bank)])
     assert imported.exit_code == 0, imported.output + repr(imported.exception)
     assert imported.output.strip() == "Framework: 27 created, 0 updated, 0 unchanged."
     assert [tier.code for tier in session.exec(select(Tier).order_by(Tier.position))] == ["practitioner", "supervisor", "leader"]
