@@ -41,13 +41,14 @@ def check_command(path):
 @click.argument("path", required=False, type=click.Path(exists=True, file_okay=False, path_type=Path))
 def import_command(path):
     """Load the files into the database in one transaction (all or nothing); safe to repeat."""
-    from app.bank.services import import_framework
+    from app.bank.services import import_bank
 
     root = (path or DEFAULT_ROOT).resolve()
     bank = _check(root)
     if bank.errors:
         raise click.ClickException(f"{len(bank.errors)} error(s): nothing was imported")
     session = get_session()
-    summary = import_framework(session, tiers=bank.tiers, actor=None)
+    summary = import_bank(session, bank=bank, actor=None)
     session.commit()
-    click.echo(f"Framework: {len(summary.created)} created, {len(summary.updated)} updated, {summary.unchanged} unchanged.")
+    for line in summary.lines():
+        click.echo(line)

@@ -1,13 +1,15 @@
 """Importing checked bank content into the database. Never commits: the caller commits once,
 so an import is all or nothing."""
 
+import hashlib
+import json
 from dataclasses import dataclass, field
 
 from sqlmodel import Session, select
 
 from app.audit import record_event
 from app.bank.schema import TierSpec
-from app.models import Statement, Tier, User
+from app.models import Item, ItemStatus, ItemVersion, Scenario, ScenarioVersion, Statement, Tier, User
 
 
 @dataclass
@@ -47,3 +49,89 @@ def _apply(session, row, values, summary, actor, label):
     (summary.created if created else summary.updated).append(label)
     record_event(session, actor=actor, action=f"framework.{type(row).__tablename__}_{'created' if created else 'updated'}",
                  obj=row, fields=sorted(changed))
+
+
+@dataclass
+class BankImportSummary:
+    framework: ImportSummary
+    scenarios: ImportSummary
+    items: ImportSummary
+    status_changes: list[str] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        return [
+            f"Framework: {len(self.framework.created)} created, {len(self.framework.updated)} updated, {self.framework.unchanged} unchanged.",
+            f"Scenarios: {len(self.scenarios.created)} created, {len(self.scenarios.updated)} new versions, {self.scenarios.unchanged} unchanged.",
+            f"Items: {len(self.items.created)} created, {len(self.items.updated)} new versions, {self.items.unchanged} unchanged, "
+            f"{len(self.status_changes)} status changes.",
+        ]
+
+
+def import_bank(session: Session, *, bank, actor: User | None) -> BankImportSummary:
+    """Import a checked bank (app.bank.content.Bank without errors). The caller commits once."""
+    summary = BankImportSummary(import_framework(session, tiers=bank.tiers, actor=actor), ImportSummary(), ImportSummary())
+    tiers = {tier.code: tier for tier in session.exec(select(Tier))}
+    statements = {statement.code: statement for statement in session.exec(select(Statement))}
+    scenario_versions = {}
+    for code, spec in bank.scenarios.items():
+        scenario_versions[code] = _import_scenario(session, spec, tiers[spec.tier], summary.scenarios, actor)
+    for spec in bank.items:
+        _import_item(session, spec, tiers[spec.tier], statements, scenario_versions, summary, actor)
+    return summary
+
+
+def content_hash(content: dict) -> str:
+    canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _import_scenario(session, spec, tier, summary, actor) -> ScenarioVersion:
+    content = {"kind": spec.kind, "title": spec.title, "stages": [stage.model_dump() for stage in spec.stages]}
+    digest = content_hash(content)
+    scenario = session.exec(select(Scenario).where(Scenario.code == spec.id)).first()
+    if scenario is not None and scenario.versions and scenario.current.content_hash == digest:
+        summary.unchanged += 1
+        return scenario.current
+    created = scenario is None
+    if created:
+        scenario = Scenario(code=spec.id, tier_id=tier.id)
+        session.add(scenario)
+        session.flush()
+    version = ScenarioVersion(scenario_id=scenario.id, number=len(scenario.versions) + 1, content_hash=digest, **content)
+    session.add(version)
+    session.flush()
+    session.refresh(scenario)
+    (summary.created if created else summary.updated).append(spec.id)
+    record_event(session, actor=actor, action="scenario.version_created", obj=scenario, version=version.number)
+    return version
+
+
+def _import_item(session, spec, tier, statements, scenario_versions, summary, actor):
+    scenario_version = scenario_versions.get(spec.scenario) if spec.scenario else None
+    content = {
+        "statement_id": statements[spec.kss].id, "also_kss": spec.also_kss, "kind": spec.kind,
+        "scenario_version_id": scenario_version.id if scenario_version else None, "stage": spec.stage,
+        "type": spec.type, "difficulty": spec.difficulty, "stem": spec.stem,
+        "options": [option.model_dump() for option in spec.options], "key": spec.key, "references": spec.references,
+    }
+    digest = content_hash({**content, "statement_id": spec.kss,
+                           "scenario_version_id": scenario_version.content_hash if scenario_version else None})
+    item = session.exec(select(Item).where(Item.code == spec.id)).first()
+    created = item is None
+    if created:
+        item = Item(code=spec.id, tier_id=tier.id, status=ItemStatus(spec.status))
+        session.add(item)
+        session.flush()
+    elif item.status.value != spec.status:
+        record_event(session, actor=actor, action="item.status_changed", obj=item, before=item.status.value, after=spec.status)
+        item.status = ItemStatus(spec.status)
+        summary.status_changes.append(spec.id)
+    if not created and item.versions and item.current.content_hash == digest:
+        summary.items.unchanged += 1
+        return
+    version = ItemVersion(item_id=item.id, number=len(item.versions) + 1, content_hash=digest, **content)
+    session.add(version)
+    session.flush()
+    session.refresh(item)
+    (summary.items.created if created else summary.items.updated).append(spec.id)
+    record_event(session, actor=actor, action="item.version_created", obj=item, version=version.number)
