@@ -52,3 +52,26 @@ def import_command(path):
     session.commit()
     for line in summary.lines():
         click.echo(line)
+
+
+@bank_group.command("stats")
+@click.option("--json", "as_json", is_flag=True, help="Print the statistics as JSON.")
+@click.argument("path", required=False, type=click.Path(exists=True, file_okay=False, path_type=Path))
+def stats_command(as_json, path):
+    """Counts by tier, statement, kind, type and status; disjoint forms per tier; key balance."""
+    import json
+
+    from app.bank.content import check_bank
+    from app.bank.stats import bank_stats
+
+    bank = check_bank((path or DEFAULT_ROOT).resolve())
+    stats = bank_stats(bank.tiers, bank.items)
+    if as_json:
+        click.echo(json.dumps(stats, indent=2))
+        return
+    click.echo(f"{stats['items']} items, {stats['live']} live; {len(bank.errors)} error(s) in the files (see bank check).")
+    for title in ("by_tier", "by_status", "by_kind", "by_type", "scenarios_with_live_items", "disjoint_forms"):
+        click.echo(f"{title.replace('_', ' ')}: " + ", ".join(f"{k} {v}" for k, v in stats[title].items()))
+    click.echo("live items by statement: " + ", ".join(f"{k} {v}" for k, v in stats["live_by_statement"].items()))
+    for kind, counts in stats["key_positions"].items():
+        click.echo(f"key positions ({kind.replace('_', ' ')}): " + ", ".join(f"{k} {v}" for k, v in counts.items()))

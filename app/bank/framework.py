@@ -28,7 +28,7 @@ def check_framework(root: Path) -> tuple[list[TierSpec], list[Problem]]:
         if tier is not None:
             tiers.append((tier, display_path(path, root.parent)))
     problems += _check_across_files(tiers)
-    return [tier for tier, _shown in tiers], sorted(problems)
+    return sorted((tier for tier, _shown in tiers), key=lambda tier: tier.position), sorted(problems)
 
 
 def _check_file(path: Path, shown: str) -> tuple[TierSpec | None, list[Problem]]:

@@ -110,3 +110,16 @@ def test_items_whose_scenario_folder_is_missing_are_errors(bank):
     shutil.rmtree(bank / "scenarios")
     assert [str(p) for p in check_bank(bank).errors] == [
         "question_bank/items/practitioner/test.yaml:7: items[0].scenario: there is no scenario 'prac-sc-90' (or it has errors)"]
+
+
+def test_cli_stats_as_json_and_text(app, bank):
+    import json
+
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["bank", "stats", "--json", str(bank)])
+    assert result.exit_code == 0
+    stats = json.loads(result.output)
+    assert stats["live"] == 2 and stats["by_type"] == {"multiple_response": 1, "single_best_answer": 1}
+    assert stats["live_by_statement"]["P5"] == 1 and stats["disjoint_forms"]["practitioner"] == 0
+    text = runner.invoke(args=["bank", "stats", str(bank)]).output
+    assert "2 items, 2 live; 0 error(s) in the files" in text and "disjoint forms: practitioner 0, supervisor 0, leader 0" in text
