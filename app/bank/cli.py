@@ -75,3 +75,51 @@ def stats_command(as_json, path):
     click.echo("live items by statement: " + ", ".join(f"{k} {v}" for k, v in stats["live_by_statement"].items()))
     for kind, counts in stats["key_positions"].items():
         click.echo(f"key positions ({kind.replace('_', ' ')}): " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+
+
+FORMATS = click.Choice(["qti3", "moodle-xml"])
+
+
+@bank_group.command("export")
+@click.option("--format", "fmt", type=FORMATS, required=True, help="qti3: a QTI 3.0 content package (.zip); moodle-xml: Moodle XML.")
+@click.option("--status", default="live", show_default=True, help="Export items with this status (or 'all').")
+@click.argument("out", type=click.Path(dir_okay=False, writable=True, path_type=Path))
+def export_command(fmt, status, out):
+    """Write the bank's items (from the checked files) to OUT in another system's format."""
+    from app.bank.interchange import moodle, qti
+
+    bank = _check(DEFAULT_ROOT)
+    if bank.errors:
+        raise click.ClickException(f"{len(bank.errors)} error(s) in the bank: fix them before exporting")
+    items = [item for item in bank.items if status == "all" or item.status == status]
+    if fmt == "qti3":
+        data, skipped = qti.export_package(items, bank.scenarios), []
+    else:
+        data, skipped = moodle.export_xml(items, bank.scenarios)
+    out.write_bytes(data)
+    for message in skipped:
+        click.echo(message, err=True)
+    click.echo(f"Wrote {len(items) - len(skipped)} item(s) to {out}" + (f"; {len(skipped)} not written." if skipped else "."))
+
+
+@bank_group.command("import-file")
+@click.option("--format", "fmt", type=FORMATS, required=True)
+@click.option("--kss", help="KSS code for items whose file does not give one.")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def import_file_command(fmt, kss, file):
+    """Add the items in FILE to the bank as drafts, in one transaction."""
+    from app.bank.interchange import InterchangeError, moodle, qti
+    from app.bank.interchange.services import import_external
+
+    try:
+        reader = qti.read_package if fmt == "qti3" else moodle.read_xml
+        items, skipped = reader(file.read_bytes())
+    except InterchangeError as error:
+        raise click.ClickException(f"{file}: {error}. Nothing was imported.") from None
+    session = get_session()
+    created, refused = import_external(session, items=items, actor=None, default_kss=kss)
+    session.commit()
+    for message in skipped + refused:
+        click.echo(f"skipped: {message}", err=True)
+    click.echo(f"Imported {len(created)} item(s) as drafts: {', '.join(created) or 'none'}. "
+               f"{len(skipped) + len(refused)} skipped.")

@@ -1,0 +1,75 @@
+"""Turning items read from other systems into draft items in the bank. Never commits."""
+
+import re
+
+from sqlmodel import Session, select
+
+from app.audit import record_event
+from app.bank.interchange import ExternalItem
+from app.bank.item_types import REGISTRY
+from app.bank.services import content_hash
+from app.models import Item, ItemStatus, ItemVersion, Scenario, Statement, User
+
+PREFIX = {"practitioner": "prac", "supervisor": "sup", "leader": "lead"}
+
+
+class ExternalItemProblem(Exception):
+    pass
+
+
+def import_external(session: Session, *, items: list[ExternalItem], actor: User | None,
+                    default_kss: str | None = None) -> tuple[list[str], list[str]]:
+    """Add each item as a new draft (never overwriting an existing item). Returns the codes
+    created and a message for each item that could not be added."""
+    statements = {s.code: s for s in session.exec(select(Statement))}
+    created, refused = [], []
+    for external in items:
+        try:
+            created.append(_add_draft(session, external, statements, default_kss, actor))
+        except ExternalItemProblem as problem:
+            refused.append(f"{external.source_id}: {problem}")
+    return created, refused
+
+
+def _add_draft(session, external, statements, default_kss, actor) -> str:
+    code = external.kss or default_kss
+    if code is None:
+        raise ExternalItemProblem("it has no KSS code; give one with --kss")
+    statement = statements.get(code)
+    if statement is None:
+        raise ExternalItemProblem(f"'{code}' is not a KSS code")
+    problems = REGISTRY[external.type].check(external.options, external.key)
+    if problems:
+        raise ExternalItemProblem("; ".join(message for _field, message in problems))
+    scenario_version = _scenario_version(session, external)
+    item = Item(code=_free_code(session, external.source_id, statement.tier.code), tier_id=statement.tier_id,
+                status=ItemStatus.DRAFT)
+    session.add(item)
+    session.flush()
+    content = {"statement_id": statement.id, "also_kss": [c for c in external.also_kss if c in statements],
+               "kind": "applied" if scenario_version else "general",
+               "scenario_version_id": scenario_version.id if scenario_version else None,
+               "stage": external.stage if scenario_version else None, "type": external.type,
+               "difficulty": external.difficulty if external.difficulty in ("easy", "medium", "hard") else "medium",
+               "stem": external.stem, "options": external.options, "key": external.key, "references": external.references}
+    session.add(ItemVersion(item_id=item.id, number=1, content_hash=content_hash({**content, "statement_id": code}), **content))
+    record_event(session, actor=actor, action="item.imported", obj=item, source=external.source_id)
+    return item.code
+
+
+def _scenario_version(session, external):
+    if not external.scenario:
+        return None
+    scenario = session.exec(select(Scenario).where(Scenario.code == external.scenario)).first()
+    if scenario is None or external.stage not in [stage["id"] for stage in scenario.current.stages]:
+        raise ExternalItemProblem(f"it belongs to scenario {external.scenario} (stage {external.stage}), which is not in this bank")
+    return scenario.current
+
+
+def _free_code(session, wanted: str, tier: str) -> str:
+    prefix = PREFIX[tier]
+    taken = set(session.exec(select(Item.code).where(Item.code.like(f"{prefix}-%"))))
+    if re.fullmatch(rf"{prefix}-\d{{4}}", wanted or "") and wanted not in taken:
+        return wanted
+    numbers = [int(code.split("-")[1]) for code in taken if re.fullmatch(rf"{prefix}-\d{{4}}", code)]
+    return f"{prefix}-{max([9000, *numbers]) + 1:04d}"
