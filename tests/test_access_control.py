@@ -43,6 +43,10 @@ ACCESS = {
     "admin.audit": ADMIN,
     "admin.outbox": ADMIN,
     "admin.outbox_message": ADMIN,
+    "bank.items": ADMIN,
+    "bank.item": ADMIN,
+    "bank.item_status": ADMIN,
+    "bank.edit_item": ADMIN,
 }
 
 VISITORS = [ANONYMOUS, *Role]
@@ -72,7 +76,7 @@ def targets(make_user, make_organisation, session):
     session.add(message)
     session.commit()
     return {"user_id": person.id, "organisation_id": organisation.id, "message_id": message.id,
-            "secret": "no-such-link", "filename": "images/favicon.svg"}
+            "secret": "no-such-link", "filename": "images/favicon.svg", "code": "prac-0000"}
 
 
 def _url(rule, targets):

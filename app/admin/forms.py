@@ -99,5 +99,10 @@ class ButtonForm(FlaskForm):
 class OrganisationForm(FlaskForm):
     name = name_field("Organisation name", "Enter the organisation's name")
     kind = RadioField("Type of organisation", choices=[SelectChoice(kind.value, kind.label) for kind in OrganisationKind],
-                      validators=[InputRequired(message="Select the type of organisation")], widget=GovRadioInput())
+                      validators=[InputRequired(message="Select the type of organisation")], widget=GovRadioInput(),
+                      validate_choice=False)
     submit = SubmitField("Add organisation", widget=GovSubmitInput())
+
+    def validate_kind(self, field):
+        if field.data not in {kind.value for kind in OrganisationKind}:
+            raise ValidationError("Select the type of organisation from the list")

@@ -137,6 +137,18 @@ class _Locator:
         return Problem(self.source.path, self.line(*location), f"items[{self.index}]{dotted}", message, severity)
 
 
+def item_problems(item: ItemSpec, statement_tier: dict[str, str], scenarios: dict[str, ScenarioSpec]) -> list[tuple[str, str]]:
+    """The loader's checks for one item outside any file: (field, message) for each problem.
+    Used when an item is edited or made live in the browser."""
+    source = Source(path="", data=None)
+    found = _item_problems(item, item.tier, _Locator(source, 0), statement_tier, scenarios)
+    try:
+        ItemSpec.model_validate(item.model_dump())
+    except ValidationError as error:
+        found += [Problem("", 1, ".".join(str(p) for p in d["loc"]), d["msg"]) for d in error.errors()]
+    return [(problem.field.removeprefix("items[0]").lstrip("."), problem.message) for problem in found]
+
+
 def _item_problems(item: ItemSpec, tier, at: _Locator, statement_tier, scenarios) -> list[Problem]:
     found = []
     if item.tier != tier:
@@ -191,7 +203,8 @@ def _item_lint(item: ItemSpec, at: _Locator) -> list[Problem]:
     for index, option in enumerate(item.options):
         if _ALL_OR_NONE.search(option.text):
             found.append(at.problem("options", "avoid 'all/none of the above' options", "options", index, "text", severity="warning"))
-    if _NEGATIVE.search(_question_sentence(item.stem)):
+    question = re.sub(r"\bmost to least\b", "", _question_sentence(item.stem))  # ranking instructions are not negative
+    if _NEGATIVE.search(question):
         found.append(at.problem("stem", "negative question: emphasise the word in capitals (NOT, EXCEPT, LEAST) or rephrase",
                                 severity="warning"))
     return found

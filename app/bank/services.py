@@ -135,3 +135,69 @@ def _import_item(session, spec, tier, statements, scenario_versions, summary, ac
     session.refresh(item)
     (summary.items.created if created else summary.items.updated).append(spec.id)
     record_event(session, actor=actor, action="item.version_created", obj=item, version=version.number)
+
+
+# The review workflow -------------------------------------------------------------------------
+
+TRANSITIONS = {
+    ItemStatus.DRAFT: (ItemStatus.REVIEW,),
+    ItemStatus.REVIEW: (ItemStatus.LIVE, ItemStatus.DRAFT),
+    ItemStatus.LIVE: (ItemStatus.RETIRED,),
+    ItemStatus.RETIRED: (ItemStatus.REVIEW,),
+}
+
+
+class ItemChangeRefused(Exception):
+    def __init__(self, problems: list[tuple[str, str]]):
+        super().__init__("; ".join(f"{field}: {message}" for field, message in problems))
+        self.problems = problems
+
+
+def change_status(session: Session, *, item: Item, to: ItemStatus, actor: User, reason: str) -> None:
+    """Move an item through draft, review, live and retired. An item goes live only if it passes
+    every check the loader applies."""
+    if to not in TRANSITIONS[item.status]:
+        allowed = " or ".join(s.value for s in TRANSITIONS[item.status])
+        raise ItemChangeRefused([("status", f"a {item.status.value} item can move to {allowed}, not {to.value}")])
+    if to is ItemStatus.LIVE:
+        problems = _check_stored(session, item)
+        if problems:
+            raise ItemChangeRefused(problems)
+    record_event(session, actor=actor, action="item.status_changed", obj=item, before=item.status.value, after=to.value, reason=reason)
+    item.status = to
+
+
+def revise_item(session: Session, *, item: Item, actor: User, changes: dict, reason: str) -> ItemVersion:
+    """Save an edit as a new version (the versions candidates have seen are never changed)."""
+    from app.bank.content import item_problems
+    from app.bank.queries import scenario_specs, spec_of, statement_tiers
+
+    spec = spec_of(session, item).model_copy(update=changes)
+    problems = item_problems(spec, statement_tiers(session), scenario_specs(session))
+    if problems:
+        raise ItemChangeRefused(problems)
+    current = item.current
+    statement = session.exec(select(Statement).where(Statement.code == spec.kss)).one()
+    content = {
+        "statement_id": statement.id, "also_kss": spec.also_kss, "kind": current.kind,
+        "scenario_version_id": current.scenario_version_id, "stage": current.stage, "type": current.type,
+        "difficulty": spec.difficulty, "stem": spec.stem, "options": [option.model_dump() for option in spec.options],
+        "key": spec.key, "references": spec.references,
+    }
+    scenario_hash = current.scenario_version.content_hash if current.scenario_version else None
+    digest = content_hash({**content, "statement_id": spec.kss, "scenario_version_id": scenario_hash})
+    if digest == current.content_hash:
+        raise ItemChangeRefused([("stem", "nothing has changed, so no new version was made")])
+    version = ItemVersion(item_id=item.id, number=current.number + 1, content_hash=digest, **content)
+    session.add(version)
+    session.flush()
+    session.refresh(item)
+    record_event(session, actor=actor, action="item.version_created", obj=item, version=version.number, reason=reason)
+    return version
+
+
+def _check_stored(session, item):
+    from app.bank.content import item_problems
+    from app.bank.queries import scenario_specs, spec_of, statement_tiers
+
+    return item_problems(spec_of(session, item), statement_tiers(session), scenario_specs(session))

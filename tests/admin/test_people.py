@@ -130,7 +130,7 @@ def test_organisations_are_created_with_a_type(client, forms, signed_in_as, sess
     "fields, errors",
     [
         ({"name": "", "kind": ""}, ["Enter the organisation's name", "Select the type of organisation"]),
-        ({"name": "Somewhere", "kind": "a-company"}, ["Not a valid choice."]),
+        ({"name": "Somewhere", "kind": "a-company"}, ["Select the type of organisation from the list"]),
     ],
 )
 def test_organisation_form_errors(forms, signed_in_as, session, fields, errors):

@@ -188,10 +188,13 @@ def test_item_writing_flaws_are_warnings_not_errors(bank, old, new, warning):
     assert any(str(problem).startswith(warning) for problem in result.problems), [str(p) for p in result.problems]
 
 
-def test_emphasised_negative_and_negatives_in_the_vignette_are_fine(bank):
+@pytest.mark.parametrize("stem", [
+    "The father did not attend. Which action should the social worker NOT take?",
+    "The father did not attend. Rank these actions from most to least appropriate.",
+])
+def test_emphasised_negatives_ranking_instructions_and_negatives_in_the_vignette_are_fine(bank, stem):
     path = bank / "items" / "practitioner" / "test.yaml"
-    path.write_text(path.read_text().replace("stem: After the visit, what should the social worker do first?",
-                                             "stem: The father did not attend. Which action should the social worker NOT take?"))
+    path.write_text(path.read_text().replace("stem: After the visit, what should the social worker do first?", f"stem: {stem}"))
     assert [p for p in check_bank(bank).problems if p.field.endswith("stem")] == []
 
 
