@@ -9,8 +9,8 @@ from sqlmodel import Session
 
 from app import create_app, migrate
 from app.admin.demo import seed_demo
-from app.bank.framework import check_framework
-from app.bank.services import import_framework
+from app.bank.content import check_bank
+from app.bank.services import import_bank
 from app.config import TestConfig
 from tests.databases import fresh_database
 
@@ -30,7 +30,7 @@ def app(tmp_path_factory):
         migrate.upgrade(url)
         engine = application.extensions["db"].engine
         with Session(engine) as session:
-            import_framework(session, tiers=check_framework(QUESTION_BANK)[0], actor=None)
+            import_bank(session, bank=check_bank(QUESTION_BANK), actor=None)
             seed_demo(session, password=application.config["DEMO_PASSWORD"], hash_profile="fast")
             session.commit()
         engine.dispose()  # the live server forks; it must open its own connections

@@ -117,3 +117,25 @@ def test_the_accessibility_scan_reports_violations(visit):
     visit.check()
     assert any(problem.startswith("axe image-alt") for problem in visit.problems)
     visit.problems.clear()
+
+
+def test_administrator_reviews_an_item_in_the_bank(app, visit):
+    page = visit.page
+    visit.goto("/account/sign-in")
+    sign_in(visit, "admin@accreditation.example.org", app.config["DEMO_PASSWORD"])
+    page.get_by_role("link", name="Question bank").click()
+    visit.check()
+    page.get_by_label("Type").select_option("ranking")
+    page.get_by_role("button", name="Filter").click()
+    visit.check()
+    page.locator("table a").first.click()
+    expect(page.get_by_role("heading", name="As the candidate sees it")).to_be_visible()
+    expect(page.get_by_role("heading", name="Key and rationales")).to_be_visible()
+    visit.check()
+    page.get_by_role("link", name="Edit this item").click()
+    expect(page.get_by_role("button", name="Save as a new version")).to_be_visible()
+    visit.check()
+    page.get_by_role("button", name="Save as a new version").click()
+    expect(page).to_have_title(re.compile("^Error: Edit"))
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Say why you are changing this item")
+    visit.check()
