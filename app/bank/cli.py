@@ -73,6 +73,8 @@ def stats_command(as_json, path):
     for title in ("by_tier", "by_status", "by_kind", "by_type", "scenarios_with_live_items", "disjoint_forms"):
         click.echo(f"{title.replace('_', ' ')}: " + ", ".join(f"{k} {v}" for k, v in stats[title].items()))
     click.echo("live items by statement: " + ", ".join(f"{k} {v}" for k, v in stats["live_by_statement"].items()))
+    single = stats["by_type"].get("single_best_answer", 0)
+    click.echo(f"single best answer items whose key is the longest option: {stats['single_best_answer_key_is_longest']} of {single}")
     for kind, counts in stats["key_positions"].items():
         click.echo(f"key positions ({kind.replace('_', ' ')}): " + ", ".join(f"{k} {v}" for k, v in counts.items()))
 

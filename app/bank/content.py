@@ -225,7 +225,7 @@ def _bank_lint(located) -> list[Problem]:
         counts = ", ".join(f"{letter}: {positions.get(letter, 0)}" for letter in "ABCD")
         found.append(Problem("question_bank/items", 1, "key",
                              f"single best answer keys are unevenly spread over positions ({counts}; about {expected:.0f} each expected)", "warning"))
-    longest = [(item, source, index) for item, source, index in single if _key_is_longest(item)]
+    longest = [(item, source, index) for item, source, index in single if key_is_longest(item)]
     if len(longest) > expected + tolerance:
         found.append(Problem("question_bank/items", 1, "key",
                              f"the key is the longest option in {len(longest)} of {n} single best answer items "
@@ -233,7 +233,7 @@ def _bank_lint(located) -> list[Problem]:
     return found
 
 
-def _key_is_longest(item: ItemSpec) -> bool:
+def key_is_longest(item: ItemSpec) -> bool:
     lengths = [len(option.text) for option in item.options]
     keyed = lengths["ABCD".index(item.key[0])]
     return keyed == max(lengths) and lengths.count(keyed) == 1

@@ -6,6 +6,7 @@ from pathlib import Path
 import yaml
 
 Location = tuple  # ("statements", 3, "title")
+Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: about ten times faster
 
 
 @dataclass
@@ -37,8 +38,8 @@ def read_yaml(path: Path, shown_as: str) -> Source:
     except UnicodeDecodeError as error:
         raise YamlError(1, f"the file is not UTF-8 text ({error.reason} at byte {error.start})") from None
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        node = yaml.compose(text, Loader=Loader)
+        data = yaml.load(text, Loader=Loader)  # noqa: S506 (a safe loader)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         raise YamlError(mark.line + 1 if mark else 1, f"not valid YAML: {error.problem or error.context}") from None

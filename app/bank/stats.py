@@ -4,6 +4,7 @@ Pure functions over checked bank content."""
 from collections import Counter
 from dataclasses import dataclass
 
+from app.bank.content import key_is_longest
 from app.bank.schema import ItemSpec, TierSpec
 
 
@@ -38,6 +39,7 @@ def bank_stats(tiers: list[TierSpec], items: list[ItemSpec], shapes=DEFAULT_SHAP
         "live_by_statement": {s.code: sum(1 for i in live if i.kss == s.code) for t in tiers for s in t.statements},
         "scenarios_with_live_items": _count({(i.tier, i.scenario) for i in live if i.scenario}, lambda pair: pair[0]),
         "key_positions": {kind: dict(sorted(counter.items())) for kind, counter in _key_positions(live).items()},
+        "single_best_answer_key_is_longest": sum(1 for i in live if i.type == "single_best_answer" and key_is_longest(i)),
         "disjoint_forms": {tier.code: disjoint_forms(live, tier, shapes[tier.code]) for tier in tiers if tier.code in shapes},
     }
 
