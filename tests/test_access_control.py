@@ -47,6 +47,8 @@ ACCESS = {
     "bank.item": ADMIN,
     "bank.item_status": ADMIN,
     "bank.edit_item": ADMIN,
+    "bank.new_item": ADMIN,
+    "bank.scenario": ADMIN,
 }
 
 VISITORS = [ANONYMOUS, *Role]

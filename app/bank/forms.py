@@ -76,3 +76,11 @@ class StatusForm(FlaskForm):
     @property
     def target(self) -> ItemStatus:
         return ItemStatus(self.status.data)
+
+
+class NewItemForm(ItemForm):
+    reason = None  # a new item has no earlier version to explain
+    submit = SubmitField("Save as a draft", widget=GovSubmitInput())
+
+
+OPTION_COUNTS = {"single_best_answer": 4, "multiple_response": 8, "ranking": 5}

@@ -9,7 +9,7 @@ from app.models import Item, ItemStatus, ItemVersion, Scenario, Statement, Tier
 PER_PAGE = 50
 
 
-def list_items(session: Session, *, tier=None, statement=None, item_type=None, status=None, page=1):
+def list_items(session: Session, *, tier=None, statement=None, item_type=None, status=None, page=1, per_page=PER_PAGE):
     latest = select(ItemVersion.item_id, func.max(ItemVersion.number).label("number")).group_by(ItemVersion.item_id).subquery()
     query = (select(Item, ItemVersion, Statement)
              .join(latest, latest.c.item_id == Item.id)
@@ -24,7 +24,7 @@ def list_items(session: Session, *, tier=None, statement=None, item_type=None, s
     if status:
         query = query.where(Item.status == ItemStatus(status))
     total = session.exec(select(func.count()).select_from(query.subquery())).one()
-    rows = session.exec(query.order_by(Item.code).offset((page - 1) * PER_PAGE).limit(PER_PAGE)).all()
+    rows = session.exec(query.order_by(Item.code).offset((page - 1) * per_page).limit(per_page)).all()
     return rows, total
 
 

@@ -6,10 +6,10 @@ from sqlmodel import select
 from app.accounts.permissions import acting_user, roles_required
 from app.audit import list_events
 from app.bank import queries, services
-from app.bank.forms import ItemForm, StatusForm
+from app.bank.forms import OPTION_COUNTS, ItemForm, NewItemForm, StatusForm
 from app.bank.item_types import REGISTRY
 from app.db import get_session
-from app.models import ItemStatus, Role, Statement, Tier
+from app.models import ItemStatus, Role, Scenario, Statement, Tier
 
 bp = Blueprint("bank", __name__, url_prefix="/admin/bank")
 admin_only = roles_required(Role.ADMINISTRATOR)
@@ -111,3 +111,68 @@ def _field_for(form, field):
             sub = form.options.entries[index].form
             return getattr(sub, field.rsplit(".", 1)[-1], sub.text)
     return getattr(form, name, form.stem)
+
+
+@bp.route("/items/new", methods=["GET", "POST"])
+@admin_only
+def new_item():
+    """Step 1 (a GET form): tier, type and where the item sits. Step 2: the item itself."""
+    db = get_session()
+    tiers = db.exec(select(Tier).order_by(Tier.position)).all()
+    choice = _new_item_choice(db, tiers)
+    if choice is None:
+        return render_template("bank/new_choose.html", tiers=tiers, types=REGISTRY.values(),
+                               placements=_placements(db, tiers), args=request.args,
+                               problem=bool(request.args)), 400 if request.args else 200
+    tier, item_type, scenario, stage = choice
+    statements = db.exec(select(Statement).where(Statement.tier_id == tier.id).order_by(Statement.position)).all()
+    blank = {"options": [{}] * OPTION_COUNTS[item_type], "difficulty": "medium"}
+    form = NewItemForm(statements=statements, data=None if request.method == "POST" else blank)
+    if form.validate_on_submit():
+        try:
+            created = services.create_item(db, tier=tier, item_type=item_type, scenario_version=scenario.current if scenario else None,
+                                           stage=stage, content=form.changes(), actor=acting_user())
+        except services.ItemChangeRefused as refused:
+            for field, message in refused.problems:
+                _field_for(form, field).errors.append(message)
+        else:
+            db.commit()
+            flash(f"Saved {created.code} as a draft.", "success")
+            return redirect(url_for("bank.item", code=created.code))
+    return render_template("bank/new.html", form=form, tier=tier, item_type=REGISTRY[item_type], scenario=scenario, stage=stage)
+
+
+def _placements(db, tiers):
+    """Where a new item can sit: general, or a stage of one of the tier's scenarios."""
+    placements = {tier.code: [("general", "General (no scenario)")] for tier in tiers}
+    for scenario in db.exec(select(Scenario).order_by(Scenario.code)):
+        tier = next(t for t in tiers if t.id == scenario.tier_id)
+        for stage in scenario.current.stages:
+            placements[tier.code].append((f"{scenario.code}:{stage['id']}", f"{scenario.code}, {stage['title']}"))
+    return placements
+
+
+def _new_item_choice(db, tiers):
+    tier = next((t for t in tiers if t.code == request.args.get("tier")), None)
+    item_type = request.args.get("type")
+    placement = request.args.get("placement", "")
+    if tier is None or item_type not in REGISTRY or placement not in dict(_placements(db, tiers)[tier.code]):
+        return None
+    if placement == "general":
+        return tier, item_type, None, None
+    code, stage = placement.split(":")
+    return tier, item_type, db.exec(select(Scenario).where(Scenario.code == code)).one(), stage
+
+
+@bp.route("/scenarios/<code>")
+@admin_only
+def scenario(code):
+    db = get_session()
+    found = db.exec(select(Scenario).where(Scenario.code == code)).first() or abort(404)
+    rows, _total = queries.list_items(db, page=1, per_page=500)
+    by_stage = {}
+    for item, version, statement in rows:
+        if version.scenario_version and version.scenario_version.scenario_id == found.id:
+            by_stage.setdefault(version.stage, []).append((item, version, statement))
+    return render_template("bank/scenario.html", scenario=found, version=found.current, by_stage=by_stage,
+                           tier=db.get(Tier, found.tier_id))

@@ -3,6 +3,7 @@ so an import is all or nothing."""
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 
 from sqlmodel import Session, select
@@ -201,3 +202,47 @@ def _check_stored(session, item):
     from app.bank.queries import scenario_specs, spec_of, statement_tiers
 
     return item_problems(spec_of(session, item), statement_tiers(session), scenario_specs(session))
+
+
+PREFIX = {"practitioner": "prac", "supervisor": "sup", "leader": "lead"}
+
+
+def free_code(session: Session, tier: str, wanted: str | None = None) -> str:
+    """`wanted` if it is a free code of the tier's pattern, otherwise the next free number from 9001."""
+    prefix = PREFIX[tier]
+    taken = set(session.exec(select(Item.code).where(Item.code.like(f"{prefix}-%"))))
+    if re.fullmatch(rf"{prefix}-\d{{4}}", wanted or "") and wanted not in taken:
+        return wanted
+    numbers = [int(code.split("-")[1]) for code in taken if re.fullmatch(rf"{prefix}-\d{{4}}", code)]
+    return f"{prefix}-{max([9000, *numbers]) + 1:04d}"
+
+
+def create_item(session: Session, *, tier: Tier, item_type: str, scenario_version: ScenarioVersion | None,
+                stage: str | None, content: dict, actor: User) -> Item:
+    """A new draft item written in the browser, checked like a file's item before it is saved."""
+    from app.bank.content import item_problems
+    from app.bank.queries import scenario_specs, statement_tiers
+    from app.bank.schema import ItemSpec
+
+    code = free_code(session, tier.code)
+    scenario_code = scenario_version.scenario.code if scenario_version else None
+    spec = ItemSpec.model_construct(id=code, tier=tier.code, kind="applied" if scenario_version else "general",
+                                    scenario=scenario_code, stage=stage, type=item_type, status="draft", **content)
+    problems = item_problems(spec, statement_tiers(session), scenario_specs(session))
+    if problems:
+        raise ItemChangeRefused(problems)
+    statement = session.exec(select(Statement).where(Statement.code == spec.kss)).one()
+    item = Item(code=code, tier_id=tier.id, status=ItemStatus.DRAFT)
+    session.add(item)
+    session.flush()
+    stored = {"statement_id": statement.id, "also_kss": spec.also_kss, "kind": spec.kind,
+              "scenario_version_id": scenario_version.id if scenario_version else None, "stage": stage, "type": item_type,
+              "difficulty": spec.difficulty, "stem": spec.stem, "options": [o.model_dump() for o in spec.options],
+              "key": spec.key, "references": spec.references}
+    digest = content_hash({**stored, "statement_id": spec.kss,
+                           "scenario_version_id": scenario_version.content_hash if scenario_version else None})
+    session.add(ItemVersion(item_id=item.id, number=1, content_hash=digest, **stored))
+    session.flush()
+    session.refresh(item)
+    record_event(session, actor=actor, action="item.created", obj=item, version=1)
+    return item

@@ -116,3 +116,51 @@ def _form_data(session, code, **changes):
         data[f"options-{index}-rationale"] = option["rationale"]
     data.update(changes)
     return data
+
+
+def _new_item_data(**changes):
+    data = {"kss": "P7", "also_kss": "", "difficulty": "hard", "key": "C", "references": "",
+            "stem": "A nursery worker says a child seems withdrawn after weekends. What should you do first?"}
+    texts = ["Visit the family unannounced tonight", "Close the referral as low level", "Speak with the nursery worker about what she has seen",
+             "Ask the police to check the home"]
+    for index, text in enumerate(texts):
+        data[f"options-{index}-text"] = text
+        data[f"options-{index}-rationale"] = f"Rationale {index}: long enough to teach a candidate something."
+    data.update(changes)
+    return data
+
+
+def test_a_new_item_is_checked_and_saved_as_a_draft(client, forms, signed_in_as, loaded, session):
+    signed_in_as(Role.ADMINISTRATOR)
+    assert "New item" in page_text(client.get("/admin/bank/items/new"))
+    url = "/admin/bank/items/new?tier=practitioner&type=single_best_answer&placement=general"
+    page = client.get(url)
+    assert page.status_code == 200 and "Option D text" in page_text(page)
+    bad = forms.post(url, _new_item_data(key="A, B"))
+    assert error_summary(bad) == ["a single best answer item has exactly 1 key letter, not 2"]
+    response = forms.post(url, _new_item_data())
+    assert response.status_code == 302, error_summary(response)
+    created = item(session, "prac-9003")  # the next free number after the small bank's items
+    assert created.status is ItemStatus.DRAFT and created.current.key == ["C"] and created.current.kind == "general"
+    assert audit_actions(session, created) == ["item.created"]
+
+
+def test_a_new_applied_item_belongs_to_its_scenario_stage(client, forms, signed_in_as, loaded, session):
+    signed_in_as(Role.ADMINISTRATOR)
+    url = "/admin/bank/items/new?tier=practitioner&type=single_best_answer&placement=prac-sc-90:referral"
+    assert forms.post(url, _new_item_data(kss="P6")).status_code == 302
+    created = item(session, "prac-9003")
+    assert created.current.stage == "referral" and created.current.scenario_version.scenario.code == "prac-sc-90"
+    scenario_page = page_text(client.get("/admin/bank/scenarios/prac-sc-90"))
+    referral, _, visit = scenario_page.partition("Stage 2")
+    assert "prac-9003" in referral and "prac-9001" in visit
+
+
+@pytest.mark.parametrize("query", ["?tier=practitioner&type=essay&placement=general",
+                                   "?tier=leader&type=ranking&placement=prac-sc-90:referral",
+                                   "?tier=nobody&type=ranking&placement=general"])
+def test_new_item_with_an_impossible_choice_asks_again(client, signed_in_as, loaded, query):
+    signed_in_as(Role.ADMINISTRATOR)
+    response = client.get("/admin/bank/items/new" + query)
+    assert response.status_code == 400
+    assert "Choose a tier, a type, and where the item sits" in page_text(response)

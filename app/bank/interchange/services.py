@@ -1,17 +1,12 @@
 """Turning items read from other systems into draft items in the bank. Never commits."""
 
-import re
-
 from sqlmodel import Session, select
 
 from app.audit import record_event
 from app.bank.interchange import ExternalItem
 from app.bank.item_types import REGISTRY
-from app.bank.services import content_hash
+from app.bank.services import content_hash, free_code
 from app.models import Item, ItemStatus, ItemVersion, Scenario, Statement, User
-
-PREFIX = {"practitioner": "prac", "supervisor": "sup", "leader": "lead"}
-
 
 class ExternalItemProblem(Exception):
     pass
@@ -42,7 +37,7 @@ def _add_draft(session, external, statements, default_kss, actor) -> str:
     if problems:
         raise ExternalItemProblem("; ".join(message for _field, message in problems))
     scenario_version = _scenario_version(session, external)
-    item = Item(code=_free_code(session, external.source_id, statement.tier.code), tier_id=statement.tier_id,
+    item = Item(code=free_code(session, statement.tier.code, wanted=external.source_id), tier_id=statement.tier_id,
                 status=ItemStatus.DRAFT)
     session.add(item)
     session.flush()
@@ -64,12 +59,3 @@ def _scenario_version(session, external):
     if scenario is None or external.stage not in [stage["id"] for stage in scenario.current.stages]:
         raise ExternalItemProblem(f"it belongs to scenario {external.scenario} (stage {external.stage}), which is not in this bank")
     return scenario.current
-
-
-def _free_code(session, wanted: str, tier: str) -> str:
-    prefix = PREFIX[tier]
-    taken = set(session.exec(select(Item.code).where(Item.code.like(f"{prefix}-%"))))
-    if re.fullmatch(rf"{prefix}-\d{{4}}", wanted or "") and wanted not in taken:
-        return wanted
-    numbers = [int(code.split("-")[1]) for code in taken if re.fullmatch(rf"{prefix}-\d{{4}}", code)]
-    return f"{prefix}-{max([9000, *numbers]) + 1:04d}"
