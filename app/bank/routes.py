@@ -37,7 +37,6 @@ def items():
 @bp.route("/items/<code>")
 @admin_only
 def item(code):
-    db = get_session()
     found = _item_or_404(code)
     number = request.args.get("version", type=int) or found.current.number
     version = next((v for v in found.versions if v.number == number), None) or abort(404)
@@ -86,8 +85,7 @@ def edit_item(code):
         try:
             version = services.revise_item(db, item=found, actor=acting_user(), changes=form.changes(), reason=form.reason.data)
         except services.ItemChangeRefused as refused:
-            for field, message in refused.problems:
-                _field_for(form, field).errors.append(message)
+            _show_problems(form, refused)
         else:
             db.commit()
             flash(f"Saved {found.code} as version {version.number}.", "success")
@@ -100,6 +98,11 @@ def _form_data(db, found):
     return {"kss": spec.kss, "also_kss": ", ".join(spec.also_kss), "difficulty": spec.difficulty, "stem": spec.stem,
             "options": [option.model_dump() for option in spec.options], "key": ", ".join(spec.key),
             "references": "\n".join(spec.references)}
+
+
+def _show_problems(form, refused):
+    for field, message in refused.problems:
+        _field_for(form, field).errors.append(message)
 
 
 def _field_for(form, field):
@@ -133,8 +136,7 @@ def new_item():
             created = services.create_item(db, tier=tier, item_type=item_type, scenario_version=scenario.current if scenario else None,
                                            stage=stage, content=form.changes(), actor=acting_user())
         except services.ItemChangeRefused as refused:
-            for field, message in refused.problems:
-                _field_for(form, field).errors.append(message)
+            _show_problems(form, refused)
         else:
             db.commit()
             flash(f"Saved {created.code} as a draft.", "success")

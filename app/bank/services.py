@@ -86,6 +86,22 @@ def content_hash(content: dict) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+def new_version(spec, *, item_id: int, number: int, statement: Statement,
+                scenario_version: ScenarioVersion | None) -> ItemVersion:
+    """An (unsaved) version holding `spec`'s content, with the hash that tells whether content changed.
+    The hash uses the statement code and the scenario text, not database ids."""
+    content = {
+        "statement_id": statement.id, "also_kss": list(spec.also_kss), "kind": "applied" if scenario_version else "general",
+        "scenario_version_id": scenario_version.id if scenario_version else None,
+        "stage": spec.stage if scenario_version else None, "type": spec.type, "difficulty": spec.difficulty,
+        "stem": spec.stem, "options": [option.model_dump() for option in spec.options], "key": list(spec.key),
+        "references": list(spec.references),
+    }
+    digest = content_hash({**content, "statement_id": statement.code,
+                           "scenario_version_id": scenario_version.content_hash if scenario_version else None})
+    return ItemVersion(item_id=item_id, number=number, content_hash=digest, **content)
+
+
 def _import_scenario(session, spec, tier, summary, actor) -> ScenarioVersion:
     content = {"kind": spec.kind, "title": spec.title, "stages": [stage.model_dump() for stage in spec.stages]}
     digest = content_hash(content)
@@ -109,14 +125,6 @@ def _import_scenario(session, spec, tier, summary, actor) -> ScenarioVersion:
 
 def _import_item(session, spec, tier, statements, scenario_versions, summary, actor):
     scenario_version = scenario_versions.get(spec.scenario) if spec.scenario else None
-    content = {
-        "statement_id": statements[spec.kss].id, "also_kss": spec.also_kss, "kind": spec.kind,
-        "scenario_version_id": scenario_version.id if scenario_version else None, "stage": spec.stage,
-        "type": spec.type, "difficulty": spec.difficulty, "stem": spec.stem,
-        "options": [option.model_dump() for option in spec.options], "key": spec.key, "references": spec.references,
-    }
-    digest = content_hash({**content, "statement_id": spec.kss,
-                           "scenario_version_id": scenario_version.content_hash if scenario_version else None})
     item = session.exec(select(Item).where(Item.code == spec.id)).first()
     created = item is None
     if created:
@@ -127,15 +135,20 @@ def _import_item(session, spec, tier, statements, scenario_versions, summary, ac
         record_event(session, actor=actor, action="item.status_changed", obj=item, before=item.status.value, after=spec.status)
         item.status = ItemStatus(spec.status)
         summary.status_changes.append(spec.id)
-    if not created and item.versions and item.current.content_hash == digest:
+    number = len(item.versions) + 1
+    version = new_version(spec, item_id=item.id, number=number, statement=statements[spec.kss], scenario_version=scenario_version)
+    if not created and item.versions and item.current.content_hash == version.content_hash:
         summary.items.unchanged += 1
         return
-    version = ItemVersion(item_id=item.id, number=len(item.versions) + 1, content_hash=digest, **content)
+    _save_version(session, item, version, actor, "item.version_created")
+    (summary.items.created if created else summary.items.updated).append(spec.id)
+
+
+def _save_version(session, item, version, actor, action, **details):
     session.add(version)
     session.flush()
     session.refresh(item)
-    (summary.items.created if created else summary.items.updated).append(spec.id)
-    record_event(session, actor=actor, action="item.version_created", obj=item, version=version.number)
+    record_event(session, actor=actor, action=action, obj=item, version=version.number, **details)
 
 
 # The review workflow -------------------------------------------------------------------------
@@ -179,21 +192,11 @@ def revise_item(session: Session, *, item: Item, actor: User, changes: dict, rea
         raise ItemChangeRefused(problems)
     current = item.current
     statement = session.exec(select(Statement).where(Statement.code == spec.kss)).one()
-    content = {
-        "statement_id": statement.id, "also_kss": spec.also_kss, "kind": current.kind,
-        "scenario_version_id": current.scenario_version_id, "stage": current.stage, "type": current.type,
-        "difficulty": spec.difficulty, "stem": spec.stem, "options": [option.model_dump() for option in spec.options],
-        "key": spec.key, "references": spec.references,
-    }
-    scenario_hash = current.scenario_version.content_hash if current.scenario_version else None
-    digest = content_hash({**content, "statement_id": spec.kss, "scenario_version_id": scenario_hash})
-    if digest == current.content_hash:
+    version = new_version(spec, item_id=item.id, number=current.number + 1, statement=statement,
+                          scenario_version=current.scenario_version)
+    if version.content_hash == current.content_hash:
         raise ItemChangeRefused([("stem", "nothing has changed, so no new version was made")])
-    version = ItemVersion(item_id=item.id, number=current.number + 1, content_hash=digest, **content)
-    session.add(version)
-    session.flush()
-    session.refresh(item)
-    record_event(session, actor=actor, action="item.version_created", obj=item, version=version.number, reason=reason)
+    _save_version(session, item, version, actor, "item.version_created", reason=reason)
     return version
 
 
@@ -235,14 +238,6 @@ def create_item(session: Session, *, tier: Tier, item_type: str, scenario_versio
     item = Item(code=code, tier_id=tier.id, status=ItemStatus.DRAFT)
     session.add(item)
     session.flush()
-    stored = {"statement_id": statement.id, "also_kss": spec.also_kss, "kind": spec.kind,
-              "scenario_version_id": scenario_version.id if scenario_version else None, "stage": stage, "type": item_type,
-              "difficulty": spec.difficulty, "stem": spec.stem, "options": [o.model_dump() for o in spec.options],
-              "key": spec.key, "references": spec.references}
-    digest = content_hash({**stored, "statement_id": spec.kss,
-                           "scenario_version_id": scenario_version.content_hash if scenario_version else None})
-    session.add(ItemVersion(item_id=item.id, number=1, content_hash=digest, **stored))
-    session.flush()
-    session.refresh(item)
-    record_event(session, actor=actor, action="item.created", obj=item, version=1)
+    version = new_version(spec, item_id=item.id, number=1, statement=statement, scenario_version=scenario_version)
+    _save_version(session, item, version, actor, "item.created")
     return item

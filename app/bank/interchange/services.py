@@ -5,8 +5,9 @@ from sqlmodel import Session, select
 from app.audit import record_event
 from app.bank.interchange import ExternalItem
 from app.bank.item_types import REGISTRY
-from app.bank.services import content_hash, free_code
-from app.models import Item, ItemStatus, ItemVersion, Scenario, Statement, User
+from app.bank.schema import ItemSpec, OptionSpec
+from app.bank.services import free_code, new_version
+from app.models import Item, ItemStatus, Scenario, Statement, User
 
 class ExternalItemProblem(Exception):
     pass
@@ -41,13 +42,12 @@ def _add_draft(session, external, statements, default_kss, actor) -> str:
                 status=ItemStatus.DRAFT)
     session.add(item)
     session.flush()
-    content = {"statement_id": statement.id, "also_kss": [c for c in external.also_kss if c in statements],
-               "kind": "applied" if scenario_version else "general",
-               "scenario_version_id": scenario_version.id if scenario_version else None,
-               "stage": external.stage if scenario_version else None, "type": external.type,
-               "difficulty": external.difficulty if external.difficulty in ("easy", "medium", "hard") else "medium",
-               "stem": external.stem, "options": external.options, "key": external.key, "references": external.references}
-    session.add(ItemVersion(item_id=item.id, number=1, content_hash=content_hash({**content, "statement_id": code}), **content))
+    spec = ItemSpec.model_construct(
+        also_kss=[c for c in external.also_kss if c in statements], stage=external.stage, type=external.type,
+        difficulty=external.difficulty if external.difficulty in ("easy", "medium", "hard") else "medium",
+        stem=external.stem, options=[OptionSpec.model_construct(**option) for option in external.options],
+        key=external.key, references=external.references)
+    session.add(new_version(spec, item_id=item.id, number=1, statement=statement, scenario_version=scenario_version))
     record_event(session, actor=actor, action="item.imported", obj=item, source=external.source_id)
     return item.code
 
