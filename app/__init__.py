@@ -122,8 +122,8 @@ def register_templates(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from app.accounts.routes import bp as accounts_bp
     from app.admin.routes import bp as admin_bp
-    from app.employers.routes import bp as employers_bp
     from app.bank.routes import bp as bank_bp
+    from app.employers.routes import bp as employers_bp
     from app.home.routes import bp as home_bp
 
     for blueprint in (home_bp, accounts_bp, admin_bp, employers_bp, bank_bp):

@@ -6,8 +6,8 @@ from sqlmodel import select
 
 from app.accounts import services as accounts
 from app.accounts.errors import AccountError
-from app.accounts.routes import invitation_link
 from app.accounts.permissions import acting_user, roles_required
+from app.accounts.routes import invitation_link
 from app.admin.forms import ButtonForm, InviteUserForm, OrganisationForm, RolesForm
 from app.admin.queries import dashboard_counts, list_outbox, list_users
 from app.audit import list_events

@@ -5,8 +5,8 @@ from flask_login import current_user
 
 from app.accounts import services as accounts
 from app.accounts.errors import AccountError
-from app.accounts.routes import invitation_link
 from app.accounts.permissions import acting_user, can_invite_candidates, roles_required
+from app.accounts.routes import invitation_link
 from app.db import get_session
 from app.employers.forms import InviteCandidateForm
 from app.employers.services import staff_of

@@ -5,7 +5,6 @@ from sqlmodel import select
 from app.bank.content import check_bank
 from app.bank.services import import_bank
 from app.models import Item, ItemStatus, Scenario
-from tests.bank.test_items import bank  # noqa: F401  (the small valid bank fixture)
 from tests.conftest import audit_actions
 
 

@@ -11,7 +11,6 @@ from app.bank.content import check_bank
 from app.bank.interchange import InterchangeError, moodle, qti
 from app.bank.services import import_bank
 from app.models import Item, ItemStatus
-from tests.bank.test_items import bank  # noqa: F401  (the small valid bank fixture)
 
 SAMPLES = Path(__file__).with_name("samples")
 FIELDS = ("kss", "also_kss", "tier", "kind", "scenario", "stage", "type", "difficulty", "stem", "key", "references")

@@ -58,7 +58,7 @@ def _question(item, scenarios):
     ET.SubElement(question, "single").text = "true" if item.type == "single_best_answer" else "false"
     ET.SubElement(question, "shuffleanswers").text = "false"
     ET.SubElement(question, "answernumbering").text = "ABCD"
-    for letter, option in zip("ABCDEFGHIJ", item.options):
+    for letter, option in zip("ABCDEFGHIJ"[: len(item.options)], item.options, strict=True):
         keyed = letter in item.key
         fraction = "100" if item.type == "single_best_answer" and keyed else "33.33333" if keyed else (
             "0" if item.type == "single_best_answer" else "-100")

@@ -157,7 +157,7 @@ def _interaction(body, item):
         interaction = ET.SubElement(body, f"{{{QTI}}}qti-choice-interaction",
                                     {"response-identifier": "RESPONSE", "shuffle": "false", "max-choices": count, "min-choices": count})
         choice_tag = "qti-simple-choice"
-    for letter, option in zip(letters, item.options):
+    for letter, option in zip(letters, item.options, strict=True):
         choice = ET.SubElement(interaction, f"{{{QTI}}}{choice_tag}", identifier=letter)
         choice.text = option.text
         feedback = ET.SubElement(choice, f"{{{QTI}}}qti-feedback-inline",

@@ -9,6 +9,7 @@ from app.bank.schema import ItemSpec, OptionSpec
 from app.bank.services import free_code, new_version
 from app.models import Item, ItemStatus, Scenario, Statement, User
 
+
 class ExternalItemProblem(Exception):
     pass
 
