@@ -87,17 +87,22 @@ FORMATS = click.Choice(["qti3", "moodle-xml"])
 @click.option("--status", default="live", show_default=True, help="Export items with this status (or 'all').")
 @click.argument("out", type=click.Path(dir_okay=False, writable=True, path_type=Path))
 def export_command(fmt, status, out):
-    """Write the bank's items (from the checked files) to OUT in another system's format."""
-    from app.bank.interchange import moodle, qti
+    """Write the bank's items (current versions, from the database) to OUT in another system's format."""
+    from sqlmodel import select
 
-    bank = _check(DEFAULT_ROOT)
-    if bank.errors:
-        raise click.ClickException(f"{len(bank.errors)} error(s) in the bank: fix them before exporting")
-    items = [item for item in bank.items if status == "all" or item.status == status]
+    from app.bank.interchange import moodle, qti
+    from app.bank.queries import scenario_specs, spec_of
+    from app.models import Item
+
+    session = get_session()
+    stored = session.exec(select(Item).order_by(Item.code)).all()
+    items = [spec_of(session, item) for item in stored if status == "all" or item.status.value == status]
+    if not items:
+        raise click.ClickException(f"there are no {'' if status == 'all' else status + ' '}items to export (run bank import first?)")
     if fmt == "qti3":
-        data, skipped = qti.export_package(items, bank.scenarios), []
+        data, skipped = qti.export_package(items, scenario_specs(session)), []
     else:
-        data, skipped = moodle.export_xml(items, bank.scenarios)
+        data, skipped = moodle.export_xml(items, scenario_specs(session))
     out.write_bytes(data)
     for message in skipped:
         click.echo(message, err=True)

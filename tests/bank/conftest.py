@@ -70,7 +70,7 @@ items:
       - text: The young person's exam results
         rationale: Attainment is irrelevant to whether accommodation is needed.
     key: [A, B, C]
-    references: [Children Act 1989, section 20]
+    references: ["Children Act 1989, section 20"]
 """
 
 

@@ -178,3 +178,18 @@ def test_import_file_with_a_broken_file_imports_nothing(app, session, tmp_path):
     assert result.exit_code == 1
     assert "the file is not a zip archive" in result.output and "Nothing was imported." in result.output
     assert session.exec(select(Item)).all() == []
+
+
+@pytest.mark.parametrize("fmt, reader", [("qti3", qti.read_package), ("moodle-xml", moodle.read_xml)])
+def test_cli_export_writes_the_current_versions_from_the_database(app, session, bank, tmp_path, fmt, reader):
+    import_bank(session, bank=check_bank(bank), actor=None)
+    session.commit()
+    out = tmp_path / "export"
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["bank", "export", "--format", fmt, str(out)])
+    assert result.exit_code == 0 and "Wrote 2 item(s)" in result.output
+    items, skipped = reader(out.read_bytes())
+    assert [item.source_id for item in items] == ["prac-9001", "prac-9002"] and skipped == []
+    assert items[0].scenario == "prac-sc-90" and items[1].references == ["Children Act 1989, section 20"]
+    none = runner.invoke(args=["bank", "export", "--format", fmt, "--status", "draft", str(out)])
+    assert none.exit_code == 1 and "there are no draft items to export" in none.output
