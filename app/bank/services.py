@@ -126,6 +126,10 @@ def _import_scenario(session, spec, tier, summary, actor) -> ScenarioVersion:
 def _import_item(session, spec, tier, statements, scenario_versions, summary, actor):
     scenario_version = scenario_versions.get(spec.scenario) if spec.scenario else None
     item = session.exec(select(Item).where(Item.code == spec.id)).first()
+    source_hash = content_hash({**spec.model_dump(), "scenario": scenario_version.content_hash if scenario_version else None})
+    if item is not None and item.source_hash == source_hash:
+        summary.items.unchanged += 1  # the file entry is as last imported: keep any changes made since
+        return
     created = item is None
     if created:
         item = Item(code=spec.id, tier_id=tier.id, status=ItemStatus(spec.status))
@@ -135,6 +139,7 @@ def _import_item(session, spec, tier, statements, scenario_versions, summary, ac
         record_event(session, actor=actor, action="item.status_changed", obj=item, before=item.status.value, after=spec.status)
         item.status = ItemStatus(spec.status)
         summary.status_changes.append(spec.id)
+    item.source_hash = source_hash
     number = len(item.versions) + 1
     version = new_version(spec, item_id=item.id, number=number, statement=statements[spec.kss], scenario_version=scenario_version)
     if not created and item.versions and item.current.content_hash == version.content_hash:

@@ -59,6 +59,9 @@ class Item(SQLModel, table=True):
     code: str = Field(max_length=20, unique=True)
     tier_id: int = Field(foreign_key="tier.id", index=True)
     status: ItemStatus = Field(default=ItemStatus.DRAFT, sa_type=enum_type(ItemStatus), index=True)
+    # Hash of the item's entry in question_bank/ when it was last imported (None: never from a file).
+    # An import applies a file's entry only when it has changed, so changes made in the browser survive.
+    source_hash: str | None = Field(default=None, max_length=64)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
     versions: list["ItemVersion"] = Relationship(

@@ -122,3 +122,26 @@ def test_cli_stats_as_json_and_text(app, bank):
     assert stats["live_by_statement"]["P5"] == 1 and stats["disjoint_forms"]["practitioner"] == 0
     text = runner.invoke(args=["bank", "stats", str(bank)]).output
     assert "2 items, 2 live; 0 error(s) in the files" in text and "disjoint forms: practitioner 0, supervisor 0, leader 0" in text
+
+
+def test_changes_made_in_the_browser_survive_importing_unchanged_files(session, bank):
+    from app.bank.services import change_status
+
+    load(session, bank)
+    retired = item(session, "prac-9002")
+    change_status(session, item=retired, to=ItemStatus.RETIRED, actor=None, reason="Out of date")
+    session.commit()
+    again = load(session, bank)  # what make run does at every start
+    assert again.status_changes == [] and item(session, "prac-9002").status is ItemStatus.RETIRED
+
+
+def test_a_file_edited_after_a_browser_change_wins_and_is_audited(session, bank):
+    from app.bank.services import change_status
+
+    load(session, bank)
+    change_status(session, item=item(session, "prac-9002"), to=ItemStatus.RETIRED, actor=None, reason="Out of date")
+    session.commit()
+    edit(bank, "items/practitioner/test.yaml", "key: [A, B, C]", "key: [A, B, D]")
+    summary = load(session, bank)
+    assert summary.status_changes == ["prac-9002"] and summary.items.updated == ["prac-9002"]
+    assert item(session, "prac-9002").status is ItemStatus.LIVE
