@@ -225,11 +225,12 @@ def _bank_lint(located) -> list[Problem]:
         counts = ", ".join(f"{letter}: {positions.get(letter, 0)}" for letter in "ABCD")
         found.append(Problem("question_bank/items", 1, "key",
                              f"single best answer keys are unevenly spread over positions ({counts}; about {expected:.0f} each expected)", "warning"))
-    longest = [(item, source, index) for item, source, index in single if key_is_longest(item)]
-    if len(longest) > expected + tolerance:
+    longest = sum(1 for item, _source, _index in single if key_is_longest(item))
+    if abs(longest - expected) > tolerance:
+        advice = "make distractors as full as the key" if longest > expected else "the key is rarely the longest, which is a cue too"
         found.append(Problem("question_bank/items", 1, "key",
-                             f"the key is the longest option in {len(longest)} of {n} single best answer items "
-                             f"(chance is about {expected:.0f}): make distractors as full as the key", "warning"))
+                             f"the key is the longest option in {longest} of {n} single best answer items "
+                             f"(chance is about {expected:.0f}): {advice}", "warning"))
     return found
 
 

@@ -124,4 +124,17 @@ def test_key_position_and_longest_option_bias_are_flagged(bank):
     path.write_text("items:\n" + copies)
     warnings = [str(p) for p in check_bank(bank).problems if p.severity == "warning"]
     assert any("single best answer keys are unevenly spread over positions (A: 12, B: 0, C: 0, D: 0" in w for w in warnings), warnings
-    assert any("the key is the longest option in 12 of 12 single best answer items" in w for w in warnings), warnings
+    assert any("the key is the longest option in 12 of 12 single best answer items (chance is about 3): make distractors"
+               in w for w in warnings), warnings
+
+
+def test_a_key_that_is_almost_never_the_longest_is_flagged_too(bank):
+    path = bank / "items" / "practitioner" / "test.yaml"
+    first = ITEMS.split("  - id: prac-9002")[0].replace("items:\n", "")
+    first = first.replace("text: Agree a plan with the father to get food and heating today", "text: Agree a plan for food today")
+    first = first.replace("text: Ask the nursery to monitor and report back in a month", "text: Ask the nursery to keep an eye on him")
+    copies = "".join(first.replace("prac-9001", f"prac-{9100 + n}").replace("key: [A]", f"key: [{'ABCD'[n % 4]}]") for n in range(16))
+    path.write_text("items:\n" + copies)
+    warnings = [str(p) for p in check_bank(bank).problems if p.severity == "warning"]
+    assert any("the key is the longest option in 0 of 16 single best answer items (chance is about 4): the key is rarely"
+               in w for w in warnings), warnings  # options B and C tie for longest: no key is ever the longest
