@@ -65,7 +65,7 @@ def stats_command(as_json, path):
     from app.bank.stats import bank_stats
 
     bank = check_bank((path or DEFAULT_ROOT).resolve())
-    stats = bank_stats(bank.tiers, bank.items)
+    stats = bank_stats(bank.tiers, bank.items, bank.scenarios)
     if as_json:
         click.echo(json.dumps(stats, indent=2))
         return

@@ -2,11 +2,9 @@
 
 from pathlib import Path
 
-import pytest
-
 from app.bank.framework import check_framework
 from app.bank.schema import ItemSpec, OptionSpec
-from app.bank.stats import DEFAULT_SHAPES, bank_stats, disjoint_forms
+from app.bank.stats import bank_stats
 
 TIERS = {tier.code: tier for tier in check_framework(Path(__file__).resolve().parents[2] / "question_bank")[0]}
 OPTIONS = [OptionSpec(text=f"Option {n}", rationale="A rationale long enough to teach something.") for n in range(4)]
@@ -32,29 +30,11 @@ def practitioner_bank(general_per_statement=4, scenarios=4, per_scenario=6):
     return items
 
 
-@pytest.mark.parametrize(
-    "items, forms",
-    [
-        (practitioner_bank(), 2),  # 40 general, 24 applied in 4 scenarios
-        (practitioner_bank(general_per_statement=2), 1),  # 20 general: one form's worth
-        (practitioner_bank(scenarios=1), 0),  # only 6 applied items
-        ([i for i in practitioner_bank() if not (i.kss == "P8" and i.kind == "general")], 2),  # P8 on two scenarios
-        ([i for i in practitioner_bank() if i.kss != "P8"], 0),  # a statement with no items: no form covers it
-        ([i for i in practitioner_bank() if i.kss != "P8" or i.kind == "general"][:0], 0),  # empty bank
-        ([i.model_copy(update={"status": "draft"}) for i in practitioner_bank()], 0),  # drafts do not count
-    ],
-    ids=["two-forms", "one-form", "too-few-applied", "statement-only-applied", "statement-missing", "empty", "drafts"],
-)
-def test_disjoint_practitioner_forms(items, forms):
-    live = [item for item in items if item.status == "live"]
-    assert disjoint_forms(live, TIERS["practitioner"], DEFAULT_SHAPES["practitioner"]) == forms
-
-
-def test_supervisor_forms_draw_general_items_from_practitioner_statements():
-    general = [make(n, "practitioner", f"P{n % 10 + 1}") for n in range(1, 37)]
-    applied = [make(100 + n, "supervisor", f"S{n % 8 + 1}", "applied", f"sup-sc-{n % 4:02d}") for n in range(24)]
-    assert disjoint_forms(general + applied, TIERS["supervisor"], DEFAULT_SHAPES["supervisor"]) == 2
-    assert disjoint_forms(general[:17] + applied, TIERS["supervisor"], DEFAULT_SHAPES["supervisor"]) == 0
+def test_disjoint_forms_come_from_the_exams_assembler_and_count_only_live_items():
+    items = practitioner_bank()
+    assert bank_stats(list(TIERS.values()), items)["disjoint_forms"]["practitioner"] == 2
+    drafts = [i.model_copy(update={"status": "draft"}) for i in items]
+    assert bank_stats(list(TIERS.values()), drafts)["disjoint_forms"]["practitioner"] == 0
 
 
 def test_counts_and_key_positions():

@@ -1,0 +1,1 @@
+"""The knowledge assessment: blueprints, form assembly, and (to come) booking and sitting."""
