@@ -5,12 +5,15 @@ The table below must name every endpoint in app.url_map: a new route without an 
 
 import pytest
 
-from app.models import OutboxMessage, Role
+from app.models import Endorsement, OutboxMessage, Role, Tier
 
 ANONYMOUS = "anonymous"
 EVERYONE = "public"  # open to all, signed in or not
 SIGNED_IN = "signed in"  # any signed-in user
 ADMIN = {Role.ADMINISTRATOR}
+# Employer pages about one person: the role may use them, but only for their own organisation's
+# staff. The targets below belong to another organisation, so every role is refused.
+OWN_ORGANISATION = ("own organisation", {Role.EMPLOYER})
 
 ACCESS = {
     "static": EVERYONE,
@@ -30,6 +33,9 @@ ACCESS = {
     "accounts.account": SIGNED_IN,
     "employers.home": {Role.EMPLOYER},
     "employers.invite_candidate": {Role.EMPLOYER},
+    "employers.staff_member": OWN_ORGANISATION,
+    "employers.endorse": OWN_ORGANISATION,
+    "employers.withdraw_endorsement": OWN_ORGANISATION,
     "admin.home": ADMIN,
     "admin.users": ADMIN,
     "admin.invite_user": ADMIN,
@@ -65,8 +71,9 @@ def test_every_view_declares_the_access_in_the_table(app):
     names = {"public": EVERYONE, "signed_in": SIGNED_IN}
     for endpoint, view in app.view_functions.items():
         if endpoint != "static":
-            declared = view.access
-            assert names.get(declared, declared) == ACCESS[endpoint], endpoint
+            declared, expected = view.access, ACCESS[endpoint]
+            expected = expected[1] if isinstance(expected, tuple) else expected
+            assert names.get(declared, declared) == expected, endpoint
 
 
 @pytest.fixture
@@ -74,11 +81,17 @@ def targets(make_user, make_organisation, session):
     """Real objects for the URL parameters, so that a 200 means the page was really shown."""
     organisation = make_organisation()
     person = make_user(roles=(Role.CANDIDATE,), organisation=organisation)
+    their_employer = make_user(roles=(Role.EMPLOYER,), organisation=organisation)
     message = OutboxMessage(recipient="x@example.org", subject="Subject", body="Body")
-    session.add(message)
+    tier = Tier(code="practitioner", name="Child and family practitioner", standard="A standard", position=1)
+    session.add_all([message, tier])
+    session.flush()
+    endorsement = Endorsement(candidate_id=person.id, tier_id=tier.id, endorsed_by_id=their_employer.id,
+                              statement="Reviewed against every statement in supervision.")
+    session.add(endorsement)
     session.commit()
     return {"user_id": person.id, "organisation_id": organisation.id, "message_id": message.id,
-            "secret": "no-such-link", "filename": "images/favicon.svg", "code": "prac-0000"}
+            "secret": "no-such-link", "filename": "images/favicon.svg", "code": "prac-0000", "endorsement_id": endorsement.id}
 
 
 def _url(rule, targets):
@@ -86,6 +99,8 @@ def _url(rule, targets):
 
 
 def _expectation(rule_access, visitor):
+    if isinstance(rule_access, tuple):
+        return "sign in" if visitor == ANONYMOUS else "forbidden"
     if rule_access == EVERYONE:
         return "allowed"
     if visitor == ANONYMOUS:

@@ -2,6 +2,7 @@
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
+from sqlmodel import select
 
 from app.accounts import services as accounts
 from app.accounts.errors import AccountError
@@ -10,8 +11,11 @@ from app.accounts.routes import invitation_link
 from app.db import get_session
 from app.employers.forms import InviteCandidateForm
 from app.employers.services import staff_of
+from app.exams import services as exams
+from app.exams.forms import EndorseForm, WithdrawForm
+from app.exams.permissions import can_endorse
 from app.mail import deliver_queued
-from app.models import Role
+from app.models import Endorsement, Role, Tier, User
 
 bp = Blueprint("employers", __name__, url_prefix="/employer")
 
@@ -47,3 +51,61 @@ def invite_candidate():
             flash(f"Invitation sent to {user.name} at {user.email}.", "success")
             return redirect(url_for("employers.home"))
     return render_template("employers/invite.html", form=form)
+
+
+def _staff_member_or_404(user_id):
+    member = get_session().get(User, user_id)
+    if member is None:
+        abort(404)
+    if not can_endorse(current_user, member):
+        abort(403)
+    return member
+
+
+@bp.route("/staff/<int:user_id>")
+@roles_required(Role.EMPLOYER)
+def staff_member(user_id):
+    member = _staff_member_or_404(user_id)
+    endorsements = get_session().exec(select(Endorsement).where(Endorsement.candidate_id == member.id)
+                                      .order_by(Endorsement.created_at.desc())).all()
+    return render_template("employers/staff_member.html", member=member, endorsements=endorsements, withdraw_form=WithdrawForm())
+
+
+@bp.route("/staff/<int:user_id>/endorse", methods=["GET", "POST"])
+@roles_required(Role.EMPLOYER)
+def endorse(user_id):
+    member = _staff_member_or_404(user_id)
+    db = get_session()
+    tiers = db.exec(select(Tier).order_by(Tier.position)).all()
+    form = EndorseForm(tiers=tiers)
+    if form.validate_on_submit():
+        tier = next(t for t in tiers if t.code == form.tier.data)
+        try:
+            exams.endorse(db, actor=acting_user(), candidate=member, tier=tier, statement=form.statement.data)
+        except AccountError as error:
+            form.tier.errors.append(error.message)
+        else:
+            db.commit()
+            flash(f"{member.name} is endorsed for {tier.name}. They can now book an assessment.", "success")
+            return redirect(url_for("employers.staff_member", user_id=member.id))
+    return render_template("employers/endorse.html", form=form, member=member, tiers=tiers)
+
+
+@bp.route("/endorsements/<int:endorsement_id>/withdraw", methods=["POST"])
+@roles_required(Role.EMPLOYER)
+def withdraw_endorsement(endorsement_id):
+    db = get_session()
+    endorsement = db.get(Endorsement, endorsement_id) or abort(404)
+    member = _staff_member_or_404(endorsement.candidate_id)
+    form = WithdrawForm()
+    if form.validate_on_submit():
+        try:
+            exams.withdraw(db, actor=acting_user(), endorsement=endorsement, reason=form.reason.data)
+        except AccountError as error:
+            form.reason.errors.append(error.message)
+        else:
+            db.commit()
+            flash(f"Endorsement for {endorsement.tier.name} withdrawn.", "success")
+            return redirect(url_for("employers.staff_member", user_id=member.id))
+    endorsements = db.exec(select(Endorsement).where(Endorsement.candidate_id == member.id)).all()
+    return render_template("employers/staff_member.html", member=member, endorsements=endorsements, withdraw_form=form), 400

@@ -7,7 +7,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import select
 
 from app.accounts.navigation import home_endpoint
-from app.accounts.permissions import public, roles_required
+from app.accounts.permissions import acting_user, public, roles_required
 from app.db import get_session
 from app.models import Role, Tier
 
@@ -56,7 +56,10 @@ def standards():
 @bp.route("/candidate")
 @roles_required(Role.CANDIDATE)
 def candidate():
-    return render_template("home/candidate.html", user=current_user)
+    from app.exams.services import active_endorsements
+
+    user = acting_user()
+    return render_template("home/candidate.html", user=user, endorsements=active_endorsements(get_session(), user))
 
 
 @bp.route("/assessor")

@@ -26,7 +26,9 @@ def app(tmp_path_factory):
     """Overrides the suite's app: the live server needs committed data, not a rolled-back transaction."""
     instance = tmp_path_factory.mktemp("e2e-instance")
     with fresh_database(instance) as url:
-        application = create_app(TestConfig(instance, environ={"TEST_DATABASE_URL": url}))
+        # Every journey signs in from 127.0.0.1; the rate limit itself is tested in tests/accounts.
+        environ = {"TEST_DATABASE_URL": url, "SIGN_IN_RATE_LIMIT": "1000 per minute"}
+        application = create_app(TestConfig(instance, environ=environ))
         migrate.upgrade(url)
         engine = application.extensions["db"].engine
         with Session(engine) as session:

@@ -150,3 +150,22 @@ def test_administrator_reviews_an_item_in_the_bank(app, visit):
     page.get_by_role("button", name="Continue").click()
     expect(page.get_by_label("Option H text")).to_be_visible()
     visit.check()
+
+
+def test_employer_endorses_a_candidate_who_sees_it_on_their_home_page(app, visit):
+    page = visit.page
+    visit.goto("/account/sign-in")
+    sign_in(visit, "employer@northmoor.example.org", app.config["DEMO_PASSWORD"])
+    page.get_by_role("link", name="Jordan Ellis").click()
+    visit.check()
+    page.get_by_role("link", name="Endorse for a tier").click()
+    visit.check()
+    page.get_by_label("Child and family practitioner").check()
+    page.get_by_label("Your endorsement statement").fill("Reviewed Jordan's recording and two observed visits against P1-P10.")
+    page.get_by_label("I have reviewed their practice").check()
+    page.get_by_role("button", name="Endorse").click()
+    expect(page.get_by_text("Jordan Ellis is endorsed for Child and family practitioner.")).to_be_visible()
+    visit.check()
+    page.get_by_role("button", name="Sign out").click()
+    sign_in(visit, "candidate@northmoor.example.org", app.config["DEMO_PASSWORD"])
+    expect(page.get_by_text("You are endorsed for Child and family practitioner by Priya Shah")).to_be_visible()

@@ -1,0 +1,34 @@
+"""The candidate's journey to the knowledge assessment. So far: endorsement by the employer."""
+
+from datetime import datetime
+from enum import Enum
+
+from sqlmodel import Field, Relationship, SQLModel
+
+from app.models.accounts import User
+from app.models.framework import Tier
+from app.models.types import UTCDateTime, enum_type, utcnow
+
+
+class EndorsementStatus(str, Enum):
+    ACTIVE = "active"
+    WITHDRAWN = "withdrawn"
+
+
+class Endorsement(SQLModel, table=True):
+    """An employer's statement that a candidate's practice meets a tier's statements, so that the
+    candidate may book an assessment for that tier. At most one active endorsement per tier."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    candidate_id: int = Field(foreign_key="user_account.id", index=True)
+    tier_id: int = Field(foreign_key="tier.id")
+    endorsed_by_id: int = Field(foreign_key="user_account.id")
+    statement: str = Field(max_length=2000)
+    status: EndorsementStatus = Field(default=EndorsementStatus.ACTIVE, sa_type=enum_type(EndorsementStatus))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    withdrawn_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    withdrawn_reason: str | None = Field(default=None, max_length=500)
+
+    candidate: User = Relationship(sa_relationship_kwargs={"foreign_keys": "Endorsement.candidate_id"})
+    endorsed_by: User = Relationship(sa_relationship_kwargs={"foreign_keys": "Endorsement.endorsed_by_id"})
+    tier: Tier = Relationship()
