@@ -1,13 +1,16 @@
 """Jinja filters used across templates."""
 
-from datetime import datetime, timezone
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+LONDON = ZoneInfo("Europe/London")
 
 
 def format_datetime(value: datetime | None) -> str:
-    """GOV.UK style: 23 November 2026 at 2:05pm (UTC)."""
+    """GOV.UK style, in UK time: 23 November 2026 at 2:05pm."""
     if value is None:
         return ""
-    value = value.astimezone(timezone.utc)
+    value = value.astimezone(LONDON)
     hour = value.strftime("%I").lstrip("0")
     return f"{value.day} {value:%B %Y} at {hour}:{value:%M}{value.strftime('%p').lower()}"
 

@@ -3,16 +3,19 @@
 The table below must name every endpoint in app.url_map: a new route without an entry fails.
 """
 
+from datetime import timedelta
+
 import pytest
 
-from app.models import Endorsement, OutboxMessage, Role, Tier
+from app.models import AssessmentMode, AssessmentWindow, Booking, Endorsement, OutboxMessage, Role, Tier
+from app.models.types import utcnow
 
 ANONYMOUS = "anonymous"
 EVERYONE = "public"  # open to all, signed in or not
 SIGNED_IN = "signed in"  # any signed-in user
 ADMIN = {Role.ADMINISTRATOR}
-# Employer pages about one person: the role may use them, but only for their own organisation's
-# staff. The targets below belong to another organisation, so every role is refused.
+# Pages about one person's records: the role may use them, but only for their own organisation's
+# staff or their own booking. The targets below belong to someone else, so every role is refused.
 OWN_ORGANISATION = ("own organisation", {Role.EMPLOYER})
 
 ACCESS = {
@@ -55,6 +58,11 @@ ACCESS = {
     "bank.edit_item": ADMIN,
     "bank.new_item": ADMIN,
     "bank.scenario": ADMIN,
+    "exams.windows": ADMIN,
+    "exams.new_window": ADMIN,
+    "exams.book": {Role.CANDIDATE},
+    "exams.cancel_booking": ("own booking", {Role.CANDIDATE}),
+    "exams.move_booking": ("own booking", {Role.CANDIDATE}),
 }
 
 VISITORS = [ANONYMOUS, *Role]
@@ -88,10 +96,16 @@ def targets(make_user, make_organisation, session):
     session.flush()
     endorsement = Endorsement(candidate_id=person.id, tier_id=tier.id, endorsed_by_id=their_employer.id,
                               statement="Reviewed against every statement in supervision.")
-    session.add(endorsement)
+    window = AssessmentWindow(tier_id=tier.id, opens_at=utcnow() + timedelta(days=30), closes_at=utcnow() + timedelta(days=31),
+                              capacity=10, mode=AssessmentMode.REMOTE)
+    session.add_all([endorsement, window])
+    session.flush()
+    booking = Booking(candidate_id=person.id, window_id=window.id)
+    session.add(booking)
     session.commit()
     return {"user_id": person.id, "organisation_id": organisation.id, "message_id": message.id,
-            "secret": "no-such-link", "filename": "images/favicon.svg", "code": "prac-0000", "endorsement_id": endorsement.id}
+            "secret": "no-such-link", "filename": "images/favicon.svg", "code": "prac-0000", "endorsement_id": endorsement.id,
+            "booking_id": booking.id}
 
 
 def _url(rule, targets):

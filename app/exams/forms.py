@@ -1,9 +1,21 @@
-"""Forms for endorsement."""
+"""Forms for endorsement, assessment windows and booking."""
+
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovRadioInput, GovSubmitInput, GovTextArea
-from wtforms import BooleanField, RadioField, SelectChoice, SubmitField, TextAreaField
-from wtforms.validators import InputRequired, Length, ValidationError
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxInput,
+    GovDateInput,
+    GovRadioInput,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import BooleanField, DateField, IntegerField, RadioField, SelectChoice, StringField, SubmitField, TextAreaField
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
+
+from app.models import AssessmentMode
 
 
 class EndorseForm(FlaskForm):
@@ -34,3 +46,90 @@ class WithdrawForm(FlaskForm):
     reason = TextAreaField("Why are you withdrawing this endorsement?", widget=GovTextArea(),
                            validators=[InputRequired(message="Enter why you are withdrawing the endorsement"), Length(max=500)])
     submit = SubmitField("Withdraw endorsement", widget=GovSubmitInput())
+
+
+LONDON = ZoneInfo("Europe/London")
+
+
+def london_time(date_field, time_field):
+    """The UTC instant of a date and a 24-hour HH:MM time entered in UK time."""
+    hours, minutes = (int(part) for part in time_field.data.split(":"))
+    local = datetime.combine(date_field.data, datetime.min.time()).replace(hour=hours, minute=minutes, tzinfo=LONDON)
+    return local.astimezone(timezone.utc)
+
+
+def _time_field(label):
+    return StringField(label, description="24-hour clock, UK time, for example 09:30", widget=GovTextInput(),
+                       validators=[InputRequired(message=f"Enter the {label.lower()}"),
+                                   Regexp(r"^([01]\d|2[0-3]):[0-5]\d$", message=f"Enter the {label.lower()} as hours and minutes, like 09:30")])
+
+
+class WindowForm(FlaskForm):
+    tier = RadioField("Tier", widget=GovRadioInput(), validate_choice=False, validators=[InputRequired(message="Select the tier")])
+    opens_on = DateField("Opening date", format="%d %m %Y", widget=GovDateInput(),
+                         validators=[InputRequired(message="Enter the opening date")])
+    opens_time = _time_field("Opening time")
+    closes_on = DateField("Closing date", format="%d %m %Y", widget=GovDateInput(),
+                          validators=[InputRequired(message="Enter the closing date")])
+    closes_time = _time_field("Closing time")
+    capacity = IntegerField("Places", widget=GovTextInput(),
+                            validators=[InputRequired(message="Enter the number of places"),
+                                        NumberRange(min=1, max=100000, message="Places must be between 1 and 100,000")])
+    mode = RadioField("How candidates sit it", widget=GovRadioInput(), validate_choice=False,
+                      choices=[SelectChoice(mode.value, mode.label) for mode in AssessmentMode],
+                      validators=[InputRequired(message="Select how candidates sit the assessment")])
+    location = StringField("Centre (for centre windows)", widget=GovTextInput(), validators=[Optional(), Length(max=200)])
+    change_cutoff_hours = IntegerField("Candidates can cancel or move until this many hours before opening", default=48,
+                                       widget=GovTextInput(),
+                                       validators=[InputRequired(message="Enter the cut-off in hours"),
+                                                   NumberRange(min=0, max=24 * 60, message="Cut-off must be between 0 and 1,440 hours")])
+    submit = SubmitField("Create window", widget=GovSubmitInput())
+
+    def __init__(self, *args, tiers=(), now=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.tier.choices = [SelectChoice(tier.code, tier.name) for tier in tiers]
+        self.now = now
+
+    def validate_tier(self, field):
+        if field.data not in {choice.value for choice in self.tier.choices}:
+            raise ValidationError("Select one of the tiers shown")
+
+    def validate_mode(self, field):
+        if field.data not in {mode.value for mode in AssessmentMode}:
+            raise ValidationError("Select how candidates sit the assessment")
+        if field.data == AssessmentMode.CENTRE.value and not (self.location.data or "").strip():
+            raise ValidationError("Enter the centre for a window at an assessment centre")
+
+    def validate_closes_time(self, field):
+        if self.errors or not all(f.data for f in (self.opens_on, self.closes_on, self.opens_time, field)):
+            return
+        if self.closes_at <= self.opens_at:
+            raise ValidationError("The window must close after it opens")
+        if self.now and self.opens_at <= self.now:
+            raise ValidationError("The window must open in the future")
+
+    @property
+    def opens_at(self):
+        return london_time(self.opens_on, self.opens_time)
+
+    @property
+    def closes_at(self):
+        return london_time(self.closes_on, self.closes_time)
+
+
+class ChooseWindowForm(FlaskForm):
+    window = RadioField("Choose a window", widget=GovRadioInput(), validate_choice=False,
+                        validators=[InputRequired(message="Choose a window")])
+    submit = SubmitField("Book this place", widget=GovSubmitInput())
+
+    def __init__(self, *args, windows=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.window.choices = [SelectChoice(str(w.id), label) for w, label in windows]
+
+    def validate_window(self, field):
+        if field.data not in {choice.value for choice in self.window.choices}:
+            raise ValidationError("Choose one of the windows shown")
+
+
+class ButtonForm(FlaskForm):
+    submit = SubmitField("Confirm", widget=GovSubmitInput())

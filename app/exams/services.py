@@ -1,10 +1,22 @@
-"""Endorsement. Keyword-only, take the session, never commit."""
+"""Endorsement, assessment windows and booking. Keyword-only, take the session, never commit."""
 
-from sqlmodel import Session, select
+from datetime import timedelta
+
+from sqlmodel import Session, func, select
 
 from app.accounts.errors import AccountError
 from app.audit import record_event
-from app.models import Endorsement, EndorsementStatus, Role, Tier, User
+from app.models import (
+    AssessmentMode,
+    AssessmentWindow,
+    Booking,
+    BookingStatus,
+    Endorsement,
+    EndorsementStatus,
+    Role,
+    Tier,
+    User,
+)
 from app.models.types import utcnow
 
 
@@ -39,3 +51,85 @@ def withdraw(session: Session, *, actor: User, endorsement: Endorsement, reason:
     endorsement.withdrawn_at = utcnow()
     endorsement.withdrawn_reason = reason.strip()
     record_event(session, actor=actor, action="endorsement.withdrawn", obj=endorsement, reason=endorsement.withdrawn_reason)
+
+
+# Windows and booking ---------------------------------------------------------------------------
+
+class BookingRefused(AccountError):
+    field = "window"
+
+
+def create_window(session: Session, *, actor: User, tier: Tier, opens_at, closes_at, capacity: int,
+                  mode: AssessmentMode, location: str | None, change_cutoff_hours: int) -> AssessmentWindow:
+    window = AssessmentWindow(tier_id=tier.id, opens_at=opens_at, closes_at=closes_at, capacity=capacity, mode=mode,
+                              location=location or None, change_cutoff_hours=change_cutoff_hours)
+    session.add(window)
+    session.flush()
+    record_event(session, actor=actor, action="window.created", obj=window, tier=tier.code, capacity=capacity)
+    return window
+
+
+def places_taken(session: Session, window: AssessmentWindow) -> int:
+    return session.exec(select(func.count(Booking.id)).where(
+        Booking.window_id == window.id, Booking.status == BookingStatus.BOOKED)).one()
+
+
+def bookable_windows(session: Session, candidate: User, now=None) -> list[tuple[AssessmentWindow, int]]:
+    """Windows the candidate could book now (endorsed tier, not yet past the cut-off), with places left."""
+    now = now or utcnow()
+    tiers = {e.tier_id for e in active_endorsements(session, candidate)}
+    windows = session.exec(select(AssessmentWindow).where(AssessmentWindow.tier_id.in_(tiers))
+                           .order_by(AssessmentWindow.opens_at)).all()
+    return [(w, w.capacity - places_taken(session, w)) for w in windows if now < _cutoff(w)]
+
+
+def current_bookings(session: Session, candidate: User) -> list[Booking]:
+    return list(session.exec(select(Booking).where(Booking.candidate_id == candidate.id, Booking.status == BookingStatus.BOOKED)))
+
+
+def book(session: Session, *, candidate: User, window: AssessmentWindow, now=None) -> Booking:
+    """A place for the candidate in the window. Refused without an endorsement for the tier, after the
+    cut-off, when the window is full, or when the candidate already has a place for the tier."""
+    now = now or utcnow()
+    if not any(e.tier_id == window.tier_id for e in active_endorsements(session, candidate)):
+        raise BookingRefused(f"You need your employer's endorsement for {window.tier.name} before you can book")
+    if now >= _cutoff(window):
+        raise BookingRefused("Booking for this window has closed")
+    if any(b.window.tier_id == window.tier_id for b in current_bookings(session, candidate)):
+        raise BookingRefused(f"You already have a place for {window.tier.name}. Change that booking instead")
+    _lock(session, window)
+    if places_taken(session, window) >= window.capacity:
+        raise BookingRefused("This window is full. Choose another window")
+    booking = Booking(candidate_id=candidate.id, window_id=window.id)
+    session.add(booking)
+    session.flush()
+    record_event(session, actor=candidate, action="booking.made", obj=booking, window_id=window.id)
+    return booking
+
+
+def cancel(session: Session, *, candidate: User, booking: Booking, now=None) -> None:
+    now = now or utcnow()
+    if booking.candidate_id != candidate.id or booking.status is not BookingStatus.BOOKED:
+        raise BookingRefused("This booking cannot be cancelled")
+    if now >= _cutoff(booking.window):
+        raise BookingRefused(f"Bookings can only be changed until {booking.window.change_cutoff_hours} hours before the window opens")
+    booking.status, booking.cancelled_at = BookingStatus.CANCELLED, now
+    record_event(session, actor=candidate, action="booking.cancelled", obj=booking)
+
+
+def move(session: Session, *, candidate: User, booking: Booking, window: AssessmentWindow, now=None) -> Booking:
+    """Cancel and rebook in one transaction: if the new place cannot be had, the old one is kept."""
+    if window.tier_id != booking.window.tier_id:
+        raise BookingRefused("You can only move to a window for the same tier")
+    cancel(session, candidate=candidate, booking=booking, now=now)
+    session.flush()
+    return book(session, candidate=candidate, window=window, now=now)
+
+
+def _cutoff(window: AssessmentWindow):
+    return window.opens_at - timedelta(hours=window.change_cutoff_hours)
+
+
+def _lock(session: Session, window: AssessmentWindow) -> None:
+    """Serialise bookings for one window (PostgreSQL row lock; SQLite transactions are already serial)."""
+    session.exec(select(AssessmentWindow.id).where(AssessmentWindow.id == window.id).with_for_update())

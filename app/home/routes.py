@@ -56,10 +56,12 @@ def standards():
 @bp.route("/candidate")
 @roles_required(Role.CANDIDATE)
 def candidate():
-    from app.exams.services import active_endorsements
+    from app.exams.services import active_endorsements, current_bookings
 
     user = acting_user()
-    return render_template("home/candidate.html", user=user, endorsements=active_endorsements(get_session(), user))
+    db = get_session()
+    return render_template("home/candidate.html", user=user, endorsements=active_endorsements(db, user),
+                           bookings=current_bookings(db, user))
 
 
 @bp.route("/assessor")

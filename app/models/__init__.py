@@ -3,11 +3,19 @@
 from app.models.accounts import AccountToken, Organisation, OrganisationKind, Role, RoleMembership, TokenPurpose, User
 from app.models.audit import AuditEvent
 from app.models.bank import Item, ItemStatus, ItemVersion, Scenario, ScenarioVersion
-from app.models.exams import Endorsement, EndorsementStatus
+from app.models.exams import (
+    AssessmentMode,
+    AssessmentWindow,
+    Booking,
+    BookingStatus,
+    Endorsement,
+    EndorsementStatus,
+)
 from app.models.framework import Statement, Tier
 from app.models.mail import MessageStatus, OutboxMessage
 
 __all__ = [
+    "AssessmentMode", "AssessmentWindow", "Booking", "BookingStatus",
     "Endorsement", "EndorsementStatus",
     "Item", "ItemStatus", "ItemVersion", "Scenario", "ScenarioVersion",
     "AccountToken", "AuditEvent", "MessageStatus", "Organisation", "OrganisationKind",

@@ -32,3 +32,47 @@ class Endorsement(SQLModel, table=True):
     candidate: User = Relationship(sa_relationship_kwargs={"foreign_keys": "Endorsement.candidate_id"})
     endorsed_by: User = Relationship(sa_relationship_kwargs={"foreign_keys": "Endorsement.endorsed_by_id"})
     tier: Tier = Relationship()
+
+
+class AssessmentMode(str, Enum):
+    REMOTE = "remote"
+    CENTRE = "centre"
+
+    @property
+    def label(self) -> str:
+        return {"remote": "Remote (online)", "centre": "At an assessment centre"}[self.value]
+
+
+class AssessmentWindow(SQLModel, table=True):
+    """A period in which candidates of a tier can sit the assessment, with a number of places."""
+
+    __tablename__ = "assessment_window"
+
+    id: int | None = Field(default=None, primary_key=True)
+    tier_id: int = Field(foreign_key="tier.id", index=True)
+    opens_at: datetime = Field(sa_type=UTCDateTime)
+    closes_at: datetime = Field(sa_type=UTCDateTime)
+    capacity: int
+    mode: AssessmentMode = Field(sa_type=enum_type(AssessmentMode))
+    location: str | None = Field(default=None, max_length=200)  # the centre, for centre windows
+    change_cutoff_hours: int = Field(default=48)  # bookings can be cancelled or moved until this long before opening
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+    tier: Tier = Relationship()
+
+
+class BookingStatus(str, Enum):
+    BOOKED = "booked"
+    CANCELLED = "cancelled"
+
+
+class Booking(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    candidate_id: int = Field(foreign_key="user_account.id", index=True)
+    window_id: int = Field(foreign_key="assessment_window.id", index=True)
+    status: BookingStatus = Field(default=BookingStatus.BOOKED, sa_type=enum_type(BookingStatus))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    cancelled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+    window: AssessmentWindow = Relationship()
+    candidate: User = Relationship()

@@ -2,16 +2,20 @@
 the demo data, driven by Playwright in Debian's Chromium, with an axe scan of every page."""
 
 import json
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from app import create_app, migrate
 from app.admin.demo import seed_demo
 from app.bank.content import check_bank
 from app.bank.services import import_bank
 from app.config import TestConfig
+from app.exams.services import create_window
+from app.models import AssessmentMode, Tier
+from app.models.types import utcnow
 from tests.databases import fresh_database
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -34,6 +38,10 @@ def app(tmp_path_factory):
         with Session(engine) as session:
             import_bank(session, bank=check_bank(QUESTION_BANK), actor=None)
             seed_demo(session, password=application.config["DEMO_PASSWORD"], hash_profile="fast")
+            practitioner = session.exec(select(Tier).where(Tier.code == "practitioner")).one()
+            create_window(session, actor=None, tier=practitioner, opens_at=utcnow() + timedelta(days=30),
+                          closes_at=utcnow() + timedelta(days=30, hours=8), capacity=50, mode=AssessmentMode.REMOTE,
+                          location=None, change_cutoff_hours=48)
             session.commit()
         engine.dispose()  # the live server forks; it must open its own connections
         yield application

@@ -1,0 +1,113 @@
+"""Assessment windows (administrators) and booking a place (candidates)."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from sqlmodel import select
+
+from app.accounts.errors import AccountError
+from app.accounts.permissions import acting_user, roles_required
+from app.db import get_session
+from app.exams import services
+from app.exams.forms import ButtonForm, ChooseWindowForm, WindowForm
+from app.models import AssessmentMode, AssessmentWindow, Booking, Role, Tier
+from app.models.types import utcnow
+from app.templating import format_datetime
+
+bp = Blueprint("exams", __name__)
+
+
+@bp.route("/admin/windows")
+@roles_required(Role.ADMINISTRATOR)
+def windows():
+    db = get_session()
+    rows = [(w, services.places_taken(db, w)) for w in db.exec(select(AssessmentWindow).order_by(AssessmentWindow.opens_at))]
+    return render_template("exams/windows.html", rows=rows)
+
+
+@bp.route("/admin/windows/new", methods=["GET", "POST"])
+@roles_required(Role.ADMINISTRATOR)
+def new_window():
+    db = get_session()
+    tiers = db.exec(select(Tier).order_by(Tier.position)).all()
+    form = WindowForm(tiers=tiers, now=utcnow())
+    if form.validate_on_submit():
+        tier = next(t for t in tiers if t.code == form.tier.data)
+        window = services.create_window(
+            db, actor=acting_user(), tier=tier, opens_at=form.opens_at, closes_at=form.closes_at, capacity=form.capacity.data,
+            mode=AssessmentMode(form.mode.data), location=form.location.data, change_cutoff_hours=form.change_cutoff_hours.data)
+        db.commit()
+        flash(f"Window for {tier.name} created: {format_datetime(window.opens_at)} to {format_datetime(window.closes_at)}.", "success")
+        return redirect(url_for("exams.windows"))
+    return render_template("exams/new_window.html", form=form)
+
+
+def _window_label(window, places_left):
+    where = window.location if window.location else window.mode.label
+    return f"{window.tier.name}: {format_datetime(window.opens_at)} to {format_datetime(window.closes_at)}, {where} ({places_left} places left)"
+
+
+@bp.route("/candidate/book", methods=["GET", "POST"])
+@roles_required(Role.CANDIDATE)
+def book():
+    db = get_session()
+    candidate = acting_user()
+    open_windows = [(w, left) for w, left in services.bookable_windows(db, candidate) if left > 0]
+    form = ChooseWindowForm(windows=[(w, _window_label(w, left)) for w, left in open_windows])
+    if form.validate_on_submit():
+        window = db.get(AssessmentWindow, int(form.window.data))
+        try:
+            services.book(db, candidate=candidate, window=window)
+        except AccountError as error:
+            form.window.errors.append(error.message)
+        else:
+            db.commit()
+            flash(f"You have a place: {_window_label(window, window.capacity - services.places_taken(db, window))}.", "success")
+            return redirect(url_for("home.candidate"))
+    return render_template("exams/book.html", form=form, endorsed=bool(services.active_endorsements(db, candidate)),
+                           bookings=services.current_bookings(db, candidate))
+
+
+def _own_booking(booking_id) -> Booking:
+    booking = get_session().get(Booking, booking_id)
+    if booking is None:
+        abort(404)
+    if booking.candidate_id != acting_user().id:
+        abort(403)
+    return booking
+
+
+@bp.route("/candidate/bookings/<int:booking_id>/cancel", methods=["POST"])
+@roles_required(Role.CANDIDATE)
+def cancel_booking(booking_id):
+    booking = _own_booking(booking_id)
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    db = get_session()
+    try:
+        services.cancel(db, candidate=acting_user(), booking=booking)
+    except AccountError as error:
+        flash(error.message, "error")
+        return redirect(url_for("home.candidate"))
+    db.commit()
+    flash("Your booking has been cancelled.", "success")
+    return redirect(url_for("home.candidate"))
+
+
+@bp.route("/candidate/bookings/<int:booking_id>/move", methods=["GET", "POST"])
+@roles_required(Role.CANDIDATE)
+def move_booking(booking_id):
+    booking = _own_booking(booking_id)
+    db = get_session()
+    choices = [(w, left) for w, left in services.bookable_windows(db, acting_user())
+               if w.tier_id == booking.window.tier_id and w.id != booking.window_id and left > 0]
+    form = ChooseWindowForm(windows=[(w, _window_label(w, left)) for w, left in choices])
+    if form.validate_on_submit():
+        try:
+            services.move(db, candidate=acting_user(), booking=booking, window=db.get(AssessmentWindow, int(form.window.data)))
+        except AccountError as error:
+            db.rollback()
+            form.window.errors.append(error.message)
+        else:
+            db.commit()
+            flash("Your booking has been moved.", "success")
+            return redirect(url_for("home.candidate"))
+    return render_template("exams/move.html", form=form, booking=booking, label=_window_label(booking.window, 0))
