@@ -7,7 +7,16 @@ from datetime import timedelta
 
 import pytest
 
-from app.models import AssessmentMode, AssessmentWindow, Booking, Endorsement, OutboxMessage, Role, Tier
+from app.models import (
+    AssessmentMode,
+    AssessmentWindow,
+    Booking,
+    Endorsement,
+    OutboxMessage,
+    ReasonableAdjustment,
+    Role,
+    Tier,
+)
 from app.models.types import utcnow
 
 ANONYMOUS = "anonymous"
@@ -61,6 +70,9 @@ ACCESS = {
     "exams.windows": ADMIN,
     "exams.new_window": ADMIN,
     "exams.book": {Role.CANDIDATE},
+    "exams.adjustments": {Role.CANDIDATE},
+    "exams.adjustment_requests": ADMIN,
+    "exams.decide_adjustments": ADMIN,
     "exams.cancel_booking": ("own booking", {Role.CANDIDATE}),
     "exams.move_booking": ("own booking", {Role.CANDIDATE}),
 }
@@ -101,11 +113,12 @@ def targets(make_user, make_organisation, session):
     session.add_all([endorsement, window])
     session.flush()
     booking = Booking(candidate_id=person.id, window_id=window.id)
-    session.add(booking)
+    adjustment = ReasonableAdjustment(candidate_id=person.id, extra_time_percent=25)
+    session.add_all([booking, adjustment])
     session.commit()
     return {"user_id": person.id, "organisation_id": organisation.id, "message_id": message.id,
             "secret": "no-such-link", "filename": "images/favicon.svg", "code": "prac-0000", "endorsement_id": endorsement.id,
-            "booking_id": booking.id}
+            "booking_id": booking.id, "request_id": adjustment.id}
 
 
 def _url(rule, targets):

@@ -133,3 +133,39 @@ class ChooseWindowForm(FlaskForm):
 
 class ButtonForm(FlaskForm):
     submit = SubmitField("Confirm", widget=GovSubmitInput())
+
+
+class AdjustmentsForm(FlaskForm):
+    extra_time_percent = RadioField(
+        "Extra time", widget=GovRadioInput(), validate_choice=False, default="0",
+        choices=[SelectChoice("0", "None"), SelectChoice("25", "25% extra time"), SelectChoice("50", "50% extra time"),
+                 SelectChoice("100", "100% extra time (double time)")],
+        validators=[InputRequired(message="Select how much extra time you need")])
+    rest_breaks = BooleanField("Rest breaks that pause the clock", widget=GovCheckboxInput())
+    screen_reader = BooleanField("I use a screen reader", widget=GovCheckboxInput())
+    larger_text = BooleanField("Larger text", widget=GovCheckboxInput())
+    other_needs = TextAreaField("Anything else you need (optional)", widget=GovTextArea(),
+                                validators=[Optional(), Length(max=1000, message="Other needs must be 1,000 characters or fewer")])
+    submit = SubmitField("Send request", widget=GovSubmitInput())
+
+    def validate_extra_time_percent(self, field):
+        if field.data not in {"0", "25", "50", "100"}:
+            raise ValidationError("Select one of the amounts of extra time shown")
+        # Checked here rather than on the optional text box, whose validation stops when it is empty.
+        asked = (field.data != "0", self.rest_breaks.data, self.screen_reader.data, self.larger_text.data,
+                 (self.other_needs.data or "").strip())
+        if not any(asked):
+            raise ValidationError("Select at least one adjustment, or describe what you need")
+
+
+class DecisionForm(FlaskForm):
+    decision = RadioField("Decision", widget=GovRadioInput(), validate_choice=False,
+                          choices=[SelectChoice("approve", "Approve"), SelectChoice("decline", "Decline")],
+                          validators=[InputRequired(message="Select approve or decline")])
+    note = TextAreaField("Note to record with the decision", widget=GovTextArea(),
+                         validators=[InputRequired(message="Enter a note for the record"), Length(max=500)])
+    submit = SubmitField("Record decision", widget=GovSubmitInput())
+
+    def validate_decision(self, field):
+        if field.data not in {"approve", "decline"}:
+            raise ValidationError("Select approve or decline")

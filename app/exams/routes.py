@@ -7,8 +7,8 @@ from app.accounts.errors import AccountError
 from app.accounts.permissions import acting_user, roles_required
 from app.db import get_session
 from app.exams import services
-from app.exams.forms import ButtonForm, ChooseWindowForm, WindowForm
-from app.models import AssessmentMode, AssessmentWindow, Booking, Role, Tier
+from app.exams.forms import AdjustmentsForm, ButtonForm, ChooseWindowForm, DecisionForm, WindowForm
+from app.models import AssessmentMode, AssessmentWindow, Booking, ReasonableAdjustment, Role, Tier
 from app.models.types import utcnow
 from app.templating import format_datetime
 
@@ -111,3 +111,48 @@ def move_booking(booking_id):
             flash("Your booking has been moved.", "success")
             return redirect(url_for("home.candidate"))
     return render_template("exams/move.html", form=form, booking=booking, label=_window_label(booking.window, 0))
+
+
+@bp.route("/candidate/adjustments", methods=["GET", "POST"])
+@roles_required(Role.CANDIDATE)
+def adjustments():
+    db = get_session()
+    candidate = acting_user()
+    form = AdjustmentsForm()
+    if form.validate_on_submit():
+        services.request_adjustments(db, candidate=candidate, extra_time_percent=int(form.extra_time_percent.data),
+                                     rest_breaks=form.rest_breaks.data, screen_reader=form.screen_reader.data,
+                                     larger_text=form.larger_text.data, other_needs=form.other_needs.data)
+        db.commit()
+        flash("Your request has been sent. The accreditation team will decide it before your assessment.", "success")
+        return redirect(url_for("home.candidate"))
+    return render_template("exams/adjustments.html", form=form, approved=services.approved_adjustments(db, candidate),
+                           pending=services.pending_request(db, candidate))
+
+
+@bp.route("/admin/adjustments")
+@roles_required(Role.ADMINISTRATOR)
+def adjustment_requests():
+    db = get_session()
+    rows = db.exec(select(ReasonableAdjustment).order_by(ReasonableAdjustment.requested_at.desc()).limit(200)).all()
+    return render_template("exams/adjustment_requests.html", rows=rows)
+
+
+@bp.route("/admin/adjustments/<int:request_id>", methods=["GET", "POST"])
+@roles_required(Role.ADMINISTRATOR)
+def decide_adjustments(request_id):
+    db = get_session()
+    request_row = db.get(ReasonableAdjustment, request_id) or abort(404)
+    form = DecisionForm()
+    if form.validate_on_submit():
+        try:
+            services.decide_adjustments(db, actor=acting_user(), request=request_row, approve=form.decision.data == "approve",
+                                        note=form.note.data)
+        except AccountError as error:
+            form.decision.errors.append(error.message)
+        else:
+            db.commit()
+            flash(f"Adjustments for {request_row.candidate.name} {request_row.status.value}.", "success")
+            return redirect(url_for("exams.adjustment_requests"))
+    status = 400 if form.is_submitted() else 200
+    return render_template("exams/adjustment_request.html", request_row=request_row, form=form), status

@@ -7,12 +7,14 @@ from sqlmodel import Session, func, select
 from app.accounts.errors import AccountError
 from app.audit import record_event
 from app.models import (
+    AdjustmentStatus,
     AssessmentMode,
     AssessmentWindow,
     Booking,
     BookingStatus,
     Endorsement,
     EndorsementStatus,
+    ReasonableAdjustment,
     Role,
     Tier,
     User,
@@ -133,3 +135,42 @@ def _cutoff(window: AssessmentWindow):
 def _lock(session: Session, window: AssessmentWindow) -> None:
     """Serialise bookings for one window (PostgreSQL row lock; SQLite transactions are already serial)."""
     session.exec(select(AssessmentWindow.id).where(AssessmentWindow.id == window.id).with_for_update())
+
+
+# Reasonable adjustments ------------------------------------------------------------------------
+
+def approved_adjustments(session: Session, candidate: User) -> ReasonableAdjustment | None:
+    return session.exec(select(ReasonableAdjustment).where(
+        ReasonableAdjustment.candidate_id == candidate.id, ReasonableAdjustment.status == AdjustmentStatus.APPROVED)).first()
+
+
+def pending_request(session: Session, candidate: User) -> ReasonableAdjustment | None:
+    return session.exec(select(ReasonableAdjustment).where(
+        ReasonableAdjustment.candidate_id == candidate.id, ReasonableAdjustment.status == AdjustmentStatus.REQUESTED)).first()
+
+
+def request_adjustments(session: Session, *, candidate: User, extra_time_percent: int, rest_breaks: bool,
+                        screen_reader: bool, larger_text: bool, other_needs: str | None) -> ReasonableAdjustment:
+    """A new request replaces any earlier request that has not been decided yet."""
+    earlier = pending_request(session, candidate)
+    if earlier is not None:
+        session.delete(earlier)
+        session.flush()
+    request = ReasonableAdjustment(candidate_id=candidate.id, extra_time_percent=extra_time_percent, rest_breaks=rest_breaks,
+                                   screen_reader=screen_reader, larger_text=larger_text, other_needs=(other_needs or "").strip() or None)
+    session.add(request)
+    session.flush()
+    record_event(session, actor=candidate, action="adjustments.requested", obj=request, requested=request.summary)
+    return request
+
+
+def decide_adjustments(session: Session, *, actor: User, request: ReasonableAdjustment, approve: bool, note: str) -> None:
+    if request.status is not AdjustmentStatus.REQUESTED:
+        raise BookingRefused("This request has already been decided")
+    if approve:
+        previous = approved_adjustments(session, request.candidate)
+        if previous is not None:
+            previous.status = AdjustmentStatus.SUPERSEDED
+    request.status = AdjustmentStatus.APPROVED if approve else AdjustmentStatus.DECLINED
+    request.decided_by_id, request.decided_at, request.decision_note = actor.id, utcnow(), note.strip()
+    record_event(session, actor=actor, action=f"adjustments.{request.status.value}", obj=request, note=request.decision_note)

@@ -56,12 +56,12 @@ def standards():
 @bp.route("/candidate")
 @roles_required(Role.CANDIDATE)
 def candidate():
-    from app.exams.services import active_endorsements, current_bookings
+    from app.exams.services import active_endorsements, approved_adjustments, current_bookings
 
     user = acting_user()
     db = get_session()
     return render_template("home/candidate.html", user=user, endorsements=active_endorsements(db, user),
-                           bookings=current_bookings(db, user))
+                           bookings=current_bookings(db, user), adjustments=approved_adjustments(db, user))
 
 
 @bp.route("/assessor")

@@ -1,20 +1,31 @@
 """All tables, imported here so SQLModel.metadata is complete (Alembic and tests rely on it)."""
 
-from app.models.accounts import AccountToken, Organisation, OrganisationKind, Role, RoleMembership, TokenPurpose, User
+from app.models.accounts import (
+    AccountToken,
+    Organisation,
+    OrganisationKind,
+    Role,
+    RoleMembership,
+    TokenPurpose,
+    User,
+)
 from app.models.audit import AuditEvent
 from app.models.bank import Item, ItemStatus, ItemVersion, Scenario, ScenarioVersion
 from app.models.exams import (
+    AdjustmentStatus,
     AssessmentMode,
     AssessmentWindow,
     Booking,
     BookingStatus,
     Endorsement,
     EndorsementStatus,
+    ReasonableAdjustment,
 )
 from app.models.framework import Statement, Tier
 from app.models.mail import MessageStatus, OutboxMessage
 
 __all__ = [
+    "AdjustmentStatus", "ReasonableAdjustment",
     "AssessmentMode", "AssessmentWindow", "Booking", "BookingStatus",
     "Endorsement", "EndorsementStatus",
     "Item", "ItemStatus", "ItemVersion", "Scenario", "ScenarioVersion",

@@ -76,3 +76,39 @@ class Booking(SQLModel, table=True):
 
     window: AssessmentWindow = Relationship()
     candidate: User = Relationship()
+
+
+class AdjustmentStatus(str, Enum):
+    REQUESTED = "requested"
+    APPROVED = "approved"
+    DECLINED = "declined"
+    SUPERSEDED = "superseded"  # an approved set replaced by a later approval
+
+
+class ReasonableAdjustment(SQLModel, table=True):
+    """Adjustments belong to the candidate, not to one sitting: once approved they apply to every
+    later sitting until a newer approval replaces them (Equality Act 2010)."""
+
+    __tablename__ = "reasonable_adjustment"
+
+    id: int | None = Field(default=None, primary_key=True)
+    candidate_id: int = Field(foreign_key="user_account.id", index=True)
+    extra_time_percent: int = Field(default=0)
+    rest_breaks: bool = Field(default=False)  # breaks pause the clock
+    screen_reader: bool = Field(default=False)
+    larger_text: bool = Field(default=False)
+    other_needs: str | None = Field(default=None, max_length=1000)
+    status: AdjustmentStatus = Field(default=AdjustmentStatus.REQUESTED, sa_type=enum_type(AdjustmentStatus))
+    requested_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    decided_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    decision_note: str | None = Field(default=None, max_length=500)
+
+    candidate: User = Relationship(sa_relationship_kwargs={"foreign_keys": "ReasonableAdjustment.candidate_id"})
+
+    @property
+    def summary(self) -> list[str]:
+        parts = [f"{self.extra_time_percent}% extra time"] if self.extra_time_percent else []
+        parts += [label for flag, label in ((self.rest_breaks, "rest breaks that pause the clock"),
+                                            (self.screen_reader, "screen reader"), (self.larger_text, "larger text")) if flag]
+        return parts + ([self.other_needs] if self.other_needs else [])
