@@ -73,6 +73,8 @@ ACCESS = {
     "exams.adjustments": {Role.CANDIDATE},
     "exams.adjustment_requests": ADMIN,
     "exams.decide_adjustments": ADMIN,
+    "exams.blueprints": ADMIN,
+    "exams.edit_blueprint": ADMIN,
     "exams.cancel_booking": ("own booking", {Role.CANDIDATE}),
     "exams.move_booking": ("own booking", {Role.CANDIDATE}),
 }
@@ -118,7 +120,8 @@ def targets(make_user, make_organisation, session):
     session.commit()
     return {"user_id": person.id, "organisation_id": organisation.id, "message_id": message.id,
             "secret": "no-such-link", "filename": "images/favicon.svg", "code": "prac-0000", "endorsement_id": endorsement.id,
-            "booking_id": booking.id, "request_id": adjustment.id}
+            "booking_id": booking.id, "request_id": adjustment.id,
+            "tier_code": "practitioner"}
 
 
 def _url(rule, targets):

@@ -169,3 +169,51 @@ class DecisionForm(FlaskForm):
     def validate_decision(self, field):
         if field.data not in {"approve", "decline"}:
             raise ValidationError("Select approve or decline")
+
+
+class BlueprintForm(FlaskForm):
+    time_limit_minutes = IntegerField("Time limit in minutes", widget=GovTextInput(),
+                                      validators=[InputRequired(message="Enter the time limit"),
+                                                  NumberRange(min=10, max=240, message="Time limit must be between 10 and 240 minutes")])
+    general = IntegerField("General items", widget=GovTextInput(),
+                           validators=[InputRequired(message="Enter the number of general items"),
+                                       NumberRange(min=0, max=100, message="General items must be between 0 and 100")])
+    general_from = RadioField("General items come from the statements of", widget=GovRadioInput(), validate_choice=False,
+                              validators=[InputRequired(message="Select the tier the general items come from")])
+    applied = IntegerField("Applied (scenario) items", widget=GovTextInput(),
+                           validators=[InputRequired(message="Enter the number of applied items"),
+                                       NumberRange(min=0, max=100, message="Applied items must be between 0 and 100")])
+    max_scenarios = IntegerField("Most scenarios on one form", widget=GovTextInput(),
+                                 validators=[InputRequired(message="Enter the most scenarios on one form"),
+                                             NumberRange(min=1, max=10, message="Scenarios must be between 1 and 10")])
+    submit = SubmitField("Save blueprint", widget=GovSubmitInput())
+
+    statement_fields: list[str] = []
+
+    def __init__(self, *args, tiers=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.general_from.choices = [SelectChoice(tier.code, tier.name) for tier in tiers]
+
+    def validate_general_from(self, field):
+        if field.data not in {choice.value for choice in self.general_from.choices}:
+            raise ValidationError("Select one of the tiers shown")
+
+    def validate_max_scenarios(self, field):
+        minimums = sum(getattr(self, name).data or 0 for name in self.statement_fields)
+        if (self.general.data or 0) + (self.applied.data or 0) < minimums:
+            raise ValidationError(f"The statement minimums add up to {minimums}, more than the {self.general.data + self.applied.data} items on a form")
+
+    @property
+    def minimums(self) -> dict[str, int]:
+        return {name.removeprefix("min_"): getattr(self, name).data for name in self.statement_fields}
+
+
+def blueprint_form(statements):
+    """A BlueprintForm with one 'at least' field per statement of the tier (statements are data)."""
+    fields = {
+        f"min_{s.code}": IntegerField(f"{s.code} {s.title}", widget=GovTextInput(), validators=[
+            InputRequired(message=f"Enter the minimum number of items for {s.code}"),
+            NumberRange(min=0, max=30, message=f"The minimum for {s.code} must be between 0 and 30")])
+        for s in statements
+    }
+    return type("TierBlueprintForm", (BlueprintForm,), {**fields, "statement_fields": list(fields)})

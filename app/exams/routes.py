@@ -1,13 +1,15 @@
 """Assessment windows (administrators) and booking a place (candidates)."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from sqlmodel import select
 
 from app.accounts.errors import AccountError
 from app.accounts.permissions import acting_user, roles_required
 from app.db import get_session
 from app.exams import services
-from app.exams.forms import AdjustmentsForm, ButtonForm, ChooseWindowForm, DecisionForm, WindowForm
+from app.exams.blueprint_settings import AssemblyError, blueprint_for, save_blueprint
+from app.exams.blueprints import Blueprint as FormBlueprint
+from app.exams.forms import AdjustmentsForm, ButtonForm, ChooseWindowForm, DecisionForm, WindowForm, blueprint_form
 from app.models import AssessmentMode, AssessmentWindow, Booking, ReasonableAdjustment, Role, Tier
 from app.models.types import utcnow
 from app.templating import format_datetime
@@ -156,3 +158,38 @@ def decide_adjustments(request_id):
             return redirect(url_for("exams.adjustment_requests"))
     status = 400 if form.is_submitted() else 200
     return render_template("exams/adjustment_request.html", request_row=request_row, form=form), status
+
+
+@bp.route("/admin/blueprints")
+@roles_required(Role.ADMINISTRATOR)
+def blueprints():
+    db = get_session()
+    tiers = db.exec(select(Tier).order_by(Tier.position)).all()
+    return render_template("exams/blueprints.html", rows=[(tier, blueprint_for(db, tier)) for tier in tiers])
+
+
+@bp.route("/admin/blueprints/<tier_code>", methods=["GET", "POST"])
+@roles_required(Role.ADMINISTRATOR)
+def edit_blueprint(tier_code):
+    db = get_session()
+    tier = db.exec(select(Tier).where(Tier.code == tier_code)).first() or abort(404)
+    tiers = db.exec(select(Tier).order_by(Tier.position)).all()
+    current = blueprint_for(db, tier)
+    form_class = blueprint_form(tier.statements)
+    initial = {"time_limit_minutes": current.time_limit_minutes, "general": current.general, "applied": current.applied,
+               "general_from": current.general_from, "max_scenarios": current.max_scenarios,
+               **{f"min_{s.code}": current.minimum_per_statement.get(s.code, 0) for s in tier.statements}}
+    form = form_class(tiers=tiers, data=None if request.method == "POST" else initial)
+    if form.validate_on_submit():
+        proposed = FormBlueprint(tier=tier.code, general_from=form.general_from.data, time_limit_minutes=form.time_limit_minutes.data,
+                             general=form.general.data, applied=form.applied.data, max_scenarios=form.max_scenarios.data,
+                             minimum_per_statement=form.minimums)
+        try:
+            save_blueprint(db, actor=acting_user(), tier=tier, blueprint=proposed)
+        except AssemblyError as error:
+            form.general.errors.append(f"The live question bank cannot make a form to this blueprint: {error}")
+        else:
+            db.commit()
+            flash(f"Blueprint for {tier.name} saved.", "success")
+            return redirect(url_for("exams.blueprints"))
+    return render_template("exams/edit_blueprint.html", form=form, tier=tier)

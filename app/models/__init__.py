@@ -15,6 +15,7 @@ from app.models.exams import (
     AdjustmentStatus,
     AssessmentMode,
     AssessmentWindow,
+    BlueprintSetting,
     Booking,
     BookingStatus,
     Endorsement,
@@ -25,6 +26,7 @@ from app.models.framework import Statement, Tier
 from app.models.mail import MessageStatus, OutboxMessage
 
 __all__ = [
+    "BlueprintSetting",
     "AdjustmentStatus", "ReasonableAdjustment",
     "AssessmentMode", "AssessmentWindow", "Booking", "BookingStatus",
     "Endorsement", "EndorsementStatus",

@@ -3,6 +3,7 @@
 from datetime import datetime
 from enum import Enum
 
+import sqlalchemy as sa
 from sqlmodel import Field, Relationship, SQLModel
 
 from app.models.accounts import User
@@ -112,3 +113,19 @@ class ReasonableAdjustment(SQLModel, table=True):
         parts += [label for flag, label in ((self.rest_breaks, "rest breaks that pause the clock"),
                                             (self.screen_reader, "screen reader"), (self.larger_text, "larger text")) if flag]
         return parts + ([self.other_needs] if self.other_needs else [])
+
+
+class BlueprintSetting(SQLModel, table=True):
+    """An administrator's blueprint for a tier. Without a row, the national-scheme default applies."""
+
+    __tablename__ = "blueprint_setting"
+
+    id: int | None = Field(default=None, primary_key=True)
+    tier_id: int = Field(foreign_key="tier.id", unique=True)
+    general_tier_id: int = Field(foreign_key="tier.id")
+    time_limit_minutes: int
+    general: int
+    applied: int
+    max_scenarios: int
+    minimum_per_statement: dict[str, int] = Field(default_factory=dict, sa_type=sa.JSON)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
