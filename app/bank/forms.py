@@ -3,8 +3,9 @@
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect, GovSubmitInput, GovTextArea, GovTextInput
 from wtforms import FieldList, Form, FormField, RadioField, SelectChoice, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import InputRequired, Length, ValidationError
+from wtforms.validators import InputRequired, Length
 
+from app.choices import OneOfTheChoices
 from app.models import ItemStatus
 
 
@@ -23,7 +24,8 @@ def _lines(value):
 
 
 class ItemForm(FlaskForm):
-    kss = SelectField("Primary statement", widget=GovSelect(), validate_choice=False)
+    kss = SelectField("Primary statement", widget=GovSelect(), validate_choice=False,
+                      validators=[OneOfTheChoices("Select a statement from the list")])
     also_kss = StringField("Secondary statements (optional)", description="Codes separated by commas, for example P6, P7",
                            widget=GovTextInput())
     difficulty = RadioField("Difficulty", choices=[SelectChoice(v, v.capitalize()) for v in ("easy", "medium", "hard")],
@@ -43,9 +45,6 @@ class ItemForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.kss.choices = [SelectChoice(s.code, f"{s.code} {s.title}") for s in statements]
 
-    def validate_kss(self, field):
-        if field.data not in {choice.value for choice in self.kss.choices}:
-            raise ValidationError("Select a statement from the list")
 
     def changes(self) -> dict:
         from app.bank.schema import OptionSpec
@@ -60,7 +59,7 @@ class ItemForm(FlaskForm):
 
 class StatusForm(FlaskForm):
     status = RadioField("Move this item to", widget=GovRadioInput(), validate_choice=False,
-                        validators=[InputRequired(message="Select a status")])
+                        validators=[InputRequired(message="Select a status"), OneOfTheChoices("Select one of the statuses shown")])
     reason = TextAreaField("Reason", widget=GovTextArea(),
                            validators=[InputRequired(message="Give a reason for the change"), Length(max=500)])
     submit = SubmitField("Change status", widget=GovSubmitInput())
@@ -69,9 +68,6 @@ class StatusForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.status.choices = [SelectChoice(status.value, status.value.capitalize()) for status in allowed]
 
-    def validate_status(self, field):
-        if field.data not in {choice.value for choice in self.status.choices}:
-            raise ValidationError("Select one of the statuses shown")
 
     @property
     def target(self) -> ItemStatus:

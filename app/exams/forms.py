@@ -15,12 +15,14 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import BooleanField, DateField, IntegerField, RadioField, SelectChoice, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
+from app.choices import OneOfTheChoices
 from app.models import AssessmentMode
 
 
 class EndorseForm(FlaskForm):
     tier = RadioField("Tier", widget=GovRadioInput(), validate_choice=False,
-                      validators=[InputRequired(message="Select the tier you are endorsing them for")])
+                      validators=[InputRequired(message="Select the tier you are endorsing them for"),
+                                  OneOfTheChoices("Select one of the tiers shown")])
     statement = TextAreaField(
         "Your endorsement statement",
         description="Briefly say how their practice meets the statements for this tier, and what you based this on.",
@@ -37,9 +39,6 @@ class EndorseForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.tier.choices = [SelectChoice(tier.code, tier.name) for tier in tiers]
 
-    def validate_tier(self, field):
-        if field.data not in {choice.value for choice in self.tier.choices}:
-            raise ValidationError("Select one of the tiers shown")
 
 
 class WithdrawForm(FlaskForm):
@@ -65,7 +64,8 @@ def _time_field(label):
 
 
 class WindowForm(FlaskForm):
-    tier = RadioField("Tier", widget=GovRadioInput(), validate_choice=False, validators=[InputRequired(message="Select the tier")])
+    tier = RadioField("Tier", widget=GovRadioInput(), validate_choice=False,
+                      validators=[InputRequired(message="Select the tier"), OneOfTheChoices("Select one of the tiers shown")])
     opens_on = DateField("Opening date", format="%d %m %Y", widget=GovDateInput(),
                          validators=[InputRequired(message="Enter the opening date")])
     opens_time = _time_field("Opening time")
@@ -90,9 +90,6 @@ class WindowForm(FlaskForm):
         self.tier.choices = [SelectChoice(tier.code, tier.name) for tier in tiers]
         self.now = now
 
-    def validate_tier(self, field):
-        if field.data not in {choice.value for choice in self.tier.choices}:
-            raise ValidationError("Select one of the tiers shown")
 
     def validate_mode(self, field):
         if field.data not in {mode.value for mode in AssessmentMode}:
@@ -119,16 +116,13 @@ class WindowForm(FlaskForm):
 
 class ChooseWindowForm(FlaskForm):
     window = RadioField("Choose a window", widget=GovRadioInput(), validate_choice=False,
-                        validators=[InputRequired(message="Choose a window")])
+                        validators=[InputRequired(message="Choose a window"), OneOfTheChoices("Choose one of the windows shown")])
     submit = SubmitField("Book this place", widget=GovSubmitInput())
 
     def __init__(self, *args, windows=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.window.choices = [SelectChoice(str(w.id), label) for w, label in windows]
 
-    def validate_window(self, field):
-        if field.data not in {choice.value for choice in self.window.choices}:
-            raise ValidationError("Choose one of the windows shown")
 
 
 class ButtonForm(FlaskForm):
@@ -161,14 +155,11 @@ class AdjustmentsForm(FlaskForm):
 class DecisionForm(FlaskForm):
     decision = RadioField("Decision", widget=GovRadioInput(), validate_choice=False,
                           choices=[SelectChoice("approve", "Approve"), SelectChoice("decline", "Decline")],
-                          validators=[InputRequired(message="Select approve or decline")])
+                          validators=[InputRequired(message="Select approve or decline"), OneOfTheChoices("Select approve or decline")])
     note = TextAreaField("Note to record with the decision", widget=GovTextArea(),
                          validators=[InputRequired(message="Enter a note for the record"), Length(max=500)])
     submit = SubmitField("Record decision", widget=GovSubmitInput())
 
-    def validate_decision(self, field):
-        if field.data not in {"approve", "decline"}:
-            raise ValidationError("Select approve or decline")
 
 
 class BlueprintForm(FlaskForm):
@@ -179,7 +170,8 @@ class BlueprintForm(FlaskForm):
                            validators=[InputRequired(message="Enter the number of general items"),
                                        NumberRange(min=0, max=100, message="General items must be between 0 and 100")])
     general_from = RadioField("General items come from the statements of", widget=GovRadioInput(), validate_choice=False,
-                              validators=[InputRequired(message="Select the tier the general items come from")])
+                              validators=[InputRequired(message="Select the tier the general items come from"),
+                                          OneOfTheChoices("Select one of the tiers shown")])
     applied = IntegerField("Applied (scenario) items", widget=GovTextInput(),
                            validators=[InputRequired(message="Enter the number of applied items"),
                                        NumberRange(min=0, max=100, message="Applied items must be between 0 and 100")])
@@ -194,9 +186,6 @@ class BlueprintForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.general_from.choices = [SelectChoice(tier.code, tier.name) for tier in tiers]
 
-    def validate_general_from(self, field):
-        if field.data not in {choice.value for choice in self.general_from.choices}:
-            raise ValidationError("Select one of the tiers shown")
 
     def validate_max_scenarios(self, field):
         minimums = sum(getattr(self, name).data or 0 for name in self.statement_fields)
