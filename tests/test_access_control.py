@@ -68,6 +68,7 @@ ACCESS = {
     "bank.new_item": ADMIN,
     "bank.scenario": ADMIN,
     "exams.windows": ADMIN,
+    "exams.prepare_window_forms": ADMIN,
     "exams.new_window": ADMIN,
     "exams.book": {Role.CANDIDATE},
     "exams.adjustments": {Role.CANDIDATE},
@@ -121,7 +122,7 @@ def targets(make_user, make_organisation, session):
     return {"user_id": person.id, "organisation_id": organisation.id, "message_id": message.id,
             "secret": "no-such-link", "filename": "images/favicon.svg", "code": "prac-0000", "endorsement_id": endorsement.id,
             "booking_id": booking.id, "request_id": adjustment.id,
-            "tier_code": "practitioner"}
+            "tier_code": "practitioner", "window_id": window.id}
 
 
 def _url(rule, targets):

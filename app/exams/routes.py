@@ -10,6 +10,7 @@ from app.exams import services
 from app.exams.blueprint_settings import AssemblyError, blueprint_for, save_blueprint
 from app.exams.blueprints import Blueprint as FormBlueprint
 from app.exams.forms import AdjustmentsForm, ButtonForm, ChooseWindowForm, DecisionForm, WindowForm, blueprint_form
+from app.exams.forms_preparation import prepare_forms
 from app.models import AssessmentMode, AssessmentWindow, Booking, ReasonableAdjustment, Role, Tier
 from app.models.types import utcnow
 from app.templating import format_datetime
@@ -22,7 +23,7 @@ bp = Blueprint("exams", __name__)
 def windows():
     db = get_session()
     rows = [(w, services.places_taken(db, w)) for w in db.exec(select(AssessmentWindow).order_by(AssessmentWindow.opens_at))]
-    return render_template("exams/windows.html", rows=rows)
+    return render_template("exams/windows.html", rows=rows, button=ButtonForm())
 
 
 @bp.route("/admin/windows/new", methods=["GET", "POST"])
@@ -193,3 +194,18 @@ def edit_blueprint(tier_code):
             flash(f"Blueprint for {tier.name} saved.", "success")
             return redirect(url_for("exams.blueprints"))
     return render_template("exams/edit_blueprint.html", form=form, tier=tier)
+
+
+@bp.route("/admin/windows/<int:window_id>/prepare", methods=["POST"])
+@roles_required(Role.ADMINISTRATOR)
+def prepare_window_forms(window_id):
+    db = get_session()
+    window = db.get(AssessmentWindow, window_id) or abort(404)
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    result = prepare_forms(db, window=window, actor=acting_user())
+    db.commit()
+    flash(f"Forms prepared for {window.tier.name}: {result.prepared} new, {result.already} already prepared"
+          + (f", {len(result.failed)} could not be prepared: " + "; ".join(result.failed) if result.failed else "."),
+          "success" if not result.failed else "error")
+    return redirect(url_for("exams.windows"))

@@ -13,6 +13,7 @@ from app.models.audit import AuditEvent
 from app.models.bank import Item, ItemStatus, ItemVersion, Scenario, ScenarioVersion
 from app.models.exams import (
     AdjustmentStatus,
+    AssessmentForm,
     AssessmentMode,
     AssessmentWindow,
     BlueprintSetting,
@@ -20,12 +21,14 @@ from app.models.exams import (
     BookingStatus,
     Endorsement,
     EndorsementStatus,
+    FormItem,
     ReasonableAdjustment,
 )
 from app.models.framework import Statement, Tier
 from app.models.mail import MessageStatus, OutboxMessage
 
 __all__ = [
+    "AssessmentForm", "FormItem",
     "BlueprintSetting",
     "AdjustmentStatus", "ReasonableAdjustment",
     "AssessmentMode", "AssessmentWindow", "Booking", "BookingStatus",

@@ -129,3 +129,27 @@ class BlueprintSetting(SQLModel, table=True):
     max_scenarios: int
     minimum_per_statement: dict[str, int] = Field(default_factory=dict, sa_type=sa.JSON)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class AssessmentForm(SQLModel, table=True):
+    """The items one booking will sit, assembled ahead of the window so that starting is cheap.
+    Points at exact item versions: later edits to an item never change a prepared form."""
+
+    __tablename__ = "assessment_form"
+
+    id: int | None = Field(default=None, primary_key=True)
+    booking_id: int = Field(foreign_key="booking.id", unique=True)
+    time_limit_minutes: int
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+    items: list["FormItem"] = Relationship(sa_relationship_kwargs={"order_by": "FormItem.position", "lazy": "selectin"})
+
+
+class FormItem(SQLModel, table=True):
+    __tablename__ = "form_item"
+    __table_args__ = (sa.UniqueConstraint("form_id", "position"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    form_id: int = Field(foreign_key="assessment_form.id", index=True)
+    position: int
+    item_version_id: int = Field(foreign_key="item_version.id", index=True)
