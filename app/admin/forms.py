@@ -90,11 +90,6 @@ class RolesForm(FlaskForm):
     submit = SubmitField("Save roles", widget=GovSubmitInput())
 
 
-class ButtonForm(FlaskForm):
-    """A form that is only a button (its CSRF token protects the action)."""
-
-    submit = SubmitField("Confirm", widget=GovSubmitInput())
-
 
 class OrganisationForm(FlaskForm):
     name = name_field("Organisation name", "Enter the organisation's name")

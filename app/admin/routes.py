@@ -8,11 +8,12 @@ from app.accounts import services as accounts
 from app.accounts.errors import AccountError
 from app.accounts.permissions import acting_user, roles_required
 from app.accounts.routes import invitation_link
-from app.admin.forms import ButtonForm, InviteUserForm, OrganisationForm, RolesForm
+from app.admin.forms import InviteUserForm, OrganisationForm, RolesForm
 from app.admin.queries import dashboard_counts, list_outbox, list_users
 from app.audit import list_events
 from app.db import get_session
 from app.employers import services as employers
+from app.forms import ButtonForm
 from app.mail import deliver_queued
 from app.models import Organisation, OrganisationKind, OutboxMessage, Role, User
 

@@ -5,7 +5,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect, GovSubm
 from wtforms import FieldList, Form, FormField, RadioField, SelectChoice, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
-from app.choices import OneOfTheChoices
+from app.forms import OneOfTheChoices
 from app.models import ItemStatus
 
 

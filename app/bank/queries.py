@@ -4,12 +4,13 @@ loader's checks can be applied to them."""
 from sqlmodel import Session, func, select
 
 from app.bank.schema import ItemSpec, OptionSpec, ScenarioSpec, StageSpec
-from app.models import Item, ItemStatus, ItemVersion, Scenario, Statement, Tier
+from app.models import Item, ItemStatus, ItemVersion, Scenario, ScenarioVersion, Statement, Tier
 
 PER_PAGE = 50
 
 
-def list_items(session: Session, *, tier=None, statement=None, item_type=None, status=None, page=1, per_page=PER_PAGE):
+def list_items(session: Session, *, tier=None, statement=None, item_type=None, status=None, scenario_id=None,
+               page=1, per_page=PER_PAGE):
     latest = select(ItemVersion.item_id, func.max(ItemVersion.number).label("number")).group_by(ItemVersion.item_id).subquery()
     query = (select(Item, ItemVersion, Statement)
              .join(latest, latest.c.item_id == Item.id)
@@ -23,6 +24,9 @@ def list_items(session: Session, *, tier=None, statement=None, item_type=None, s
         query = query.where(ItemVersion.type == item_type)
     if status:
         query = query.where(Item.status == ItemStatus(status))
+    if scenario_id is not None:
+        query = query.join(ScenarioVersion, ScenarioVersion.id == ItemVersion.scenario_version_id).where(
+            ScenarioVersion.scenario_id == scenario_id)
     total = session.exec(select(func.count()).select_from(query.subquery())).one()
     rows = session.exec(query.order_by(Item.code).offset((page - 1) * per_page).limit(per_page)).all()
     return rows, total

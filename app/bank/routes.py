@@ -171,10 +171,9 @@ def _new_item_choice(db, tiers):
 def scenario(code):
     db = get_session()
     found = db.exec(select(Scenario).where(Scenario.code == code)).first() or abort(404)
-    rows, _total = queries.list_items(db, page=1, per_page=500)
+    rows, _total = queries.list_items(db, scenario_id=found.id, per_page=1000)
     by_stage = {}
     for item, version, statement in rows:
-        if version.scenario_version and version.scenario_version.scenario_id == found.id:
-            by_stage.setdefault(version.stage, []).append((item, version, statement))
+        by_stage.setdefault(version.stage, []).append((item, version, statement))
     return render_template("bank/scenario.html", scenario=found, version=found.current, by_stage=by_stage,
                            tier=db.get(Tier, found.tier_id))

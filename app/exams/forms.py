@@ -15,7 +15,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import BooleanField, DateField, IntegerField, RadioField, SelectChoice, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
-from app.choices import OneOfTheChoices
+from app.forms import OneOfTheChoices
 from app.models import AssessmentMode
 
 
@@ -124,9 +124,6 @@ class ChooseWindowForm(FlaskForm):
         self.window.choices = [SelectChoice(str(w.id), label) for w, label in windows]
 
 
-
-class ButtonForm(FlaskForm):
-    submit = SubmitField("Confirm", widget=GovSubmitInput())
 
 
 class AdjustmentsForm(FlaskForm):

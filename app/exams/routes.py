@@ -9,8 +9,9 @@ from app.db import get_session
 from app.exams import services
 from app.exams.blueprint_settings import AssemblyError, blueprint_for, save_blueprint
 from app.exams.blueprints import Blueprint as FormBlueprint
-from app.exams.forms import AdjustmentsForm, ButtonForm, ChooseWindowForm, DecisionForm, WindowForm, blueprint_form
+from app.exams.forms import AdjustmentsForm, ChooseWindowForm, DecisionForm, WindowForm, blueprint_form
 from app.exams.forms_preparation import prepare_forms
+from app.forms import ButtonForm
 from app.models import AssessmentMode, AssessmentWindow, Booking, ReasonableAdjustment, Role, Tier
 from app.models.types import utcnow
 from app.templating import format_datetime
