@@ -120,7 +120,23 @@ def _check_items(root, known_tiers, statement_tier, scenario_sources, bank):
             if not problems:
                 bank.items.append(item)
                 located.append((item, source, index))
+    bank.problems += _enemy_problems(located, set(first_seen), bank.scenarios)
     bank.problems += _bank_lint(located)
+
+
+def _enemy_problems(located, item_ids: set[str], scenarios: dict[str, ScenarioSpec]) -> list[Problem]:
+    """An enemy names another item or a scenario of the bank, never the item itself or its own scenario."""
+    found = []
+    for item, source, index in located:
+        at = _Locator(source, index)
+        for position, enemy in enumerate(item.enemies):
+            if enemy == item.id:
+                found.append(at.problem("enemies", "an item cannot be its own enemy", "enemies", position))
+            elif enemy == item.scenario:
+                found.append(at.problem("enemies", f"{enemy} is this item's own scenario", "enemies", position))
+            elif enemy not in item_ids and enemy not in scenarios:
+                found.append(at.problem("enemies", f"there is no item or scenario '{enemy}'", "enemies", position))
+    return found
 
 
 @dataclass

@@ -63,6 +63,8 @@ class ItemSpec(Strict):
     options: list[OptionSpec] = Field(min_length=2, max_length=10)
     key: list[str] = Field(min_length=1, max_length=10)
     references: list[str] = Field(default_factory=list)
+    # Items or scenarios this item must never share a form with (they overlap or cue its answer)
+    enemies: list[str] = Field(default_factory=list)
 
 
 class ItemFile(Strict):

@@ -140,6 +140,9 @@ def _import_item(session, spec, tier, statements, scenario_versions, summary, ac
         item.status = ItemStatus(spec.status)
         summary.status_changes.append(spec.id)
     item.source_hash = source_hash
+    if item.enemies != list(spec.enemies):
+        record_event(session, actor=actor, action="item.enemies_changed", obj=item, before=item.enemies, after=list(spec.enemies))
+        item.enemies = list(spec.enemies)
     number = len(item.versions) + 1
     version = new_version(spec, item_id=item.id, number=number, statement=statements[spec.kss], scenario_version=scenario_version)
     if not created and item.versions and item.current.content_hash == version.content_hash:

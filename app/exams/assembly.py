@@ -2,7 +2,8 @@
 
 A form satisfies its blueprint (how many general and applied items, the statements it must cover,
 at most so many scenarios), never repeats an item the candidate has seen, and keeps each scenario's
-items together in stage order. Among the forms that satisfy the blueprint it prefers, in order:
+items together in stage order. Two items that are enemies (one names the other, or names the
+other's scenario, because they overlap or one cues the other's answer) never share a form. Among the forms that satisfy the blueprint it prefers, in order:
 the least-exposed items; items on statements the bank has plenty of (so scarce items are left for
 later forms); then a seeded random tie-break, so candidates sitting at the same time get different
 forms. When the bank cannot satisfy the blueprint it raises AssemblyError saying why.
@@ -28,6 +29,7 @@ class Candidate:
     scenario: str | None = None
     stage_order: int = 0  # position of the item's stage in its scenario
     exposure: int = 0  # forms it has already appeared on
+    enemies: frozenset[str] = frozenset()  # item or scenario ids it must not share a form with
 
 
 @dataclass(frozen=True)
@@ -53,15 +55,19 @@ def assemble_form(blueprint: Blueprint, pool: Iterable[Candidate], *, seen: Iter
     rng = random.Random(seed)
     tiebreak = {c.id: rng.random() for c in available}
     plenty = Counter(c.kss for c in general + applied)
+    clashes = _clashes(available)
 
     def rank(c):
         return (c.exposure, 1 / plenty[c.kss], tiebreak[c.id])
 
-    best, closest = None, None
+    best, closest, enemy_bound = None, None, None
     for scenarios in _scenario_choices(applied, blueprint):
         needs = Counter(blueprint.minimum_per_statement)
-        chosen_applied = _choose([c for c in applied if c.scenario in scenarios], blueprint.applied, needs, rank)
-        chosen_general = _choose(general, blueprint.general, needs, rank)
+        chosen_applied = _choose([c for c in applied if c.scenario in scenarios], blueprint.applied, needs, rank, clashes)
+        chosen_general = _choose(general, blueprint.general, needs, rank, clashes, chosen_applied)
+        if len(chosen_applied) < blueprint.applied or len(chosen_general) < blueprint.general:
+            enemy_bound = enemy_bound or scenarios
+            continue
         missing = sorted(code for code, count in needs.items() if count > 0)
         if missing:
             if closest is None or len(missing) < len(closest[1]):
@@ -72,7 +78,7 @@ def assemble_form(blueprint: Blueprint, pool: Iterable[Candidate], *, seen: Iter
         if best is None or score < best[0]:
             best = (score, chosen_general, chosen_applied)
     if best is None:
-        raise AssemblyError(_why_not(blueprint, closest))
+        raise AssemblyError(_why_not(blueprint, closest, enemy_bound))
     _score, chosen_general, chosen_applied = best
     return Form(general=tuple(sorted(c.id for c in chosen_general)),
                 applied=tuple(c.id for c in sorted(chosen_applied, key=lambda c: (c.scenario, c.stage_order, c.id))))
@@ -101,24 +107,48 @@ def _scenario_choices(applied, blueprint):
                 yield set(chosen)
 
 
-def _choose(items, count, needs: Counter, rank):
-    """`count` items: first the best-ranked ones that meet outstanding statement needs, then the
-    best-ranked of the rest. Updates `needs`."""
+def _clashes(items) -> dict[str, set[str]]:
+    """For each item, the ids of the items it may not share a form with. Enmity is symmetric, and
+    naming a scenario makes an item the enemy of every item on that scenario."""
+    by_scenario: dict[str, set[str]] = {}
+    for c in items:
+        if c.scenario:
+            by_scenario.setdefault(c.scenario, set()).add(c.id)
+    clashes: dict[str, set[str]] = {c.id: set() for c in items}
+    for c in items:
+        for enemy in c.enemies:
+            for other in by_scenario.get(enemy, {enemy} if enemy in clashes else set()):
+                clashes[c.id].add(other)
+                clashes[other].add(c.id)
+    return clashes
+
+
+def _choose(items, count, needs: Counter, rank, clashes, already=()):
+    """Up to `count` items, none an enemy of another or of `already`: first the best-ranked ones
+    that meet outstanding statement needs, then the best-ranked of the rest. Updates `needs`."""
     ranked = sorted(items, key=rank)
-    chosen = []
+    chosen, barred = [], set().union(*(clashes[c.id] for c in already))
+
+    def take(item):
+        chosen.append(item)
+        barred.update(clashes[item.id])
+
     for item in ranked:
-        if len(chosen) < count and needs.get(item.kss, 0) > 0:
-            chosen.append(item)
+        if len(chosen) < count and needs.get(item.kss, 0) > 0 and item.id not in barred:
+            take(item)
             needs[item.kss] -= 1
     for item in ranked:
         if len(chosen) >= count:
             break
-        if item not in chosen:
-            chosen.append(item)
+        if item not in chosen and item.id not in barred:
+            take(item)
     return chosen
 
 
-def _why_not(blueprint, closest):
+def _why_not(blueprint, closest, enemy_bound):
+    if closest is None and enemy_bound is not None:
+        return (f"enemy rules leave too few items: with scenario(s) {', '.join(sorted(enemy_bound))}, the items that may share "
+                f"a form number fewer than {blueprint.general} general and {blueprint.applied} applied")
     if closest is None:
         return (f"no set of up to {blueprint.max_scenarios} scenario(s) has {blueprint.applied} unseen live applied "
                 f"{blueprint.tier} items")

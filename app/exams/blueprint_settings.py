@@ -26,7 +26,8 @@ def live_pool(session: Session) -> list[Candidate]:
         scenario = version.scenario_version
         stage_order = [s["id"] for s in scenario.stages].index(version.stage) if scenario else 0
         pool.append(Candidate(item.code, session.get(Tier, item.tier_id).code, session.get(Statement, version.statement_id).code,
-                              version.kind, scenario.scenario.code if scenario else None, stage_order))
+                              version.kind, scenario.scenario.code if scenario else None, stage_order,
+                              enemies=frozenset(item.enemies)))
     return pool
 
 

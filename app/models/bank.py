@@ -62,6 +62,9 @@ class Item(SQLModel, table=True):
     # Hash of the item's entry in question_bank/ when it was last imported (None: never from a file).
     # An import applies a file's entry only when it has changed, so changes made in the browser survive.
     source_hash: str | None = Field(default=None, max_length=64)
+    # Item or scenario codes this item never shares a form with (they overlap or cue each other).
+    # A property of the item, not of its content: changing it makes no new version.
+    enemies: list[str] = Field(default_factory=list, sa_type=sa.JSON, sa_column_kwargs={"server_default": "[]"})
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
     versions: list["ItemVersion"] = Relationship(

@@ -81,6 +81,15 @@ def test_a_status_change_is_audited_without_a_new_version(session, bank):
     assert audit_actions(session, retired)[-1] == "item.status_changed"
 
 
+def test_enemies_are_stored_on_the_item_without_a_new_version(session, bank):
+    load(session, bank)
+    edit(bank, "items/practitioner/test.yaml", "    status: live\n    stem: A 15", "    status: live\n    enemies: [prac-9001]\n    stem: A 15")
+    load(session, bank)
+    changed = item(session, "prac-9002")
+    assert changed.enemies == ["prac-9001"] and len(changed.versions) == 1
+    assert audit_actions(session, changed)[-1] == "item.enemies_changed"
+
+
 def test_cli_import_refuses_a_bank_with_errors_and_imports_nothing(app, session, bank):
     edit(bank, "items/practitioner/test.yaml", "kss: P8", "kss: P99")
     result = app.test_cli_runner().invoke(args=["bank", "import", str(bank)])

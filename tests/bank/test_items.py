@@ -45,6 +45,9 @@ ITEM_FILE = "question_bank/items/practitioner/test.yaml"
          f"{ITEM_FILE}:16: items[0].options[1].text: two options have the same text"),
         ("    difficulty: medium\n", "    difficulty: medium\n    dificulty: easy\n", f"{ITEM_FILE}:11: items[0].dificulty: is not a known field (check the spelling)"),
         ("    status: live\n    stem: After", "    stem: After", f"{ITEM_FILE}:2: items[0].status: is missing"),
+        ("    difficulty: medium\n", "    difficulty: medium\n    enemies: [prac-9003]\n", f"{ITEM_FILE}:11: items[0].enemies[0]: there is no item or scenario 'prac-9003'"),
+        ("    difficulty: medium\n", "    difficulty: medium\n    enemies: [prac-9001]\n", f"{ITEM_FILE}:11: items[0].enemies[0]: an item cannot be its own enemy"),
+        ("    difficulty: medium\n", "    difficulty: medium\n    enemies: [prac-9002, prac-sc-90]\n", f"{ITEM_FILE}:11: items[0].enemies[1]: prac-sc-90 is this item's own scenario"),
     ],
 )
 def test_each_item_problem_is_reported_precisely(bank, old, new, expected):

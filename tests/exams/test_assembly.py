@@ -116,3 +116,35 @@ def test_blueprint_defaults_follow_the_national_scheme():
     assert (practitioner.time_limit_minutes, practitioner.items, practitioner.general, practitioner.applied) == (60, 30, 18, 12)
     assert BLUEPRINTS["supervisor"].general_from == "practitioner" and BLUEPRINTS["leader"].general_from == "supervisor"
     assert BLUEPRINTS["leader"].minimum_per_statement == {code: 1 for code in L}
+
+
+def _with_enemies(pool, enemies: dict[str, set[str]]):
+    return [replace(c, enemies=frozenset(enemies.get(c.id, ()))) for c in pool]
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_enemy_items_never_share_a_form(seed):
+    ids = [c.id for c in PRACTITIONER if c.kind == "general"]
+    # pairs across the whole general pool, declared on one side only: enmity is symmetric
+    enemies = {ids[n]: {ids[n + 1]} for n in range(0, len(ids) - 1, 2)}
+    form = assemble_form(BLUEPRINTS["practitioner"], _with_enemies(PRACTITIONER, enemies), seed=seed)
+    for item, others in enemies.items():
+        assert not (item in form.items and others & set(form.items))
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_an_item_that_names_a_scenario_never_shares_a_form_with_it(seed):
+    general_ids = [c.id for c in PRACTITIONER if c.kind == "general"]
+    enemies = {item: {"prac-sc0", "prac-sc1"} for item in general_ids[:6]}
+    form = assemble_form(BLUEPRINTS["practitioner"], _with_enemies(PRACTITIONER, enemies), seed=seed)
+    on_form = {c.scenario for c in PRACTITIONER if c.id in form.items and c.scenario}
+    if on_form & {"prac-sc0", "prac-sc1"}:
+        assert not set(general_ids[:6]) & set(form.items)
+
+
+def test_assembly_says_when_enemy_rules_leave_too_few_items():
+    pool = general("practitioner", P, 2) + scenarios("practitioner", P, 1, 12)  # exactly 20 general, 12 applied
+    ids = [c.id for c in pool if c.kind == "general"]
+    enemies = {ids[0]: {"prac-sc0"}, ids[1]: {"prac-sc0"}, ids[2]: {"prac-sc0"}}  # 17 general left with the only scenario
+    with pytest.raises(AssemblyError, match="enemy rules leave too few items"):
+        assemble_form(BLUEPRINTS["practitioner"], _with_enemies(pool, enemies))

@@ -1,0 +1,30 @@
+"""The pure scoring core of the knowledge assessment: item scores, attempt totals per Knowledge and
+Skills Statement, and pass decisions. Plain functions over plain values and frozen dataclasses, with
+no Flask or database, so the same numbers come out wherever it is called."""
+
+from app.scoring.attempts import (
+    AREA_TO_DEVELOP,
+    STRENGTH,
+    AttemptScore,
+    ItemResult,
+    StatementResult,
+    cut_score_from_percent,
+    passed,
+    score_attempt,
+)
+from app.scoring.items import ITEM_TYPES, MAX_ITEM_SCORE, MULTIPLE_RESPONSE_RULES, score_response
+
+__all__ = [
+    "AREA_TO_DEVELOP",
+    "ITEM_TYPES",
+    "MAX_ITEM_SCORE",
+    "MULTIPLE_RESPONSE_RULES",
+    "STRENGTH",
+    "AttemptScore",
+    "ItemResult",
+    "StatementResult",
+    "cut_score_from_percent",
+    "passed",
+    "score_attempt",
+    "score_response",
+]
