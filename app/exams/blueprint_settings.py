@@ -15,7 +15,8 @@ def blueprint_for(session: Session, tier: Tier) -> Blueprint:
         return default_blueprints(statements)[tier.code]
     return Blueprint(tier=tier.code, general_from=session.get(Tier, setting.general_tier_id).code,
                      time_limit_minutes=setting.time_limit_minutes, general=setting.general, applied=setting.applied,
-                     max_scenarios=setting.max_scenarios, minimum_per_statement=dict(setting.minimum_per_statement))
+                     max_scenarios=setting.max_scenarios, minimum_per_statement=dict(setting.minimum_per_statement),
+                     pass_mark_percent=setting.pass_mark_percent)
 
 
 def live_pool(session: Session) -> list[Candidate]:
@@ -39,11 +40,13 @@ def save_blueprint(session: Session, *, actor: User, tier: Tier, blueprint: Blue
     setting.general_tier_id = general_tier.id
     setting.time_limit_minutes, setting.general, setting.applied = blueprint.time_limit_minutes, blueprint.general, blueprint.applied
     setting.max_scenarios, setting.minimum_per_statement = blueprint.max_scenarios, dict(blueprint.minimum_per_statement)
+    setting.pass_mark_percent = blueprint.pass_mark_percent
     session.add(setting)
     session.flush()
     record_event(session, actor=actor, action="blueprint.saved", obj=setting, tier=tier.code, time_limit=blueprint.time_limit_minutes,
                  general=blueprint.general, applied=blueprint.applied, general_from=blueprint.general_from,
-                 max_scenarios=blueprint.max_scenarios, minimums=blueprint.minimum_per_statement)
+                 max_scenarios=blueprint.max_scenarios, minimums=blueprint.minimum_per_statement,
+                 pass_mark_percent=blueprint.pass_mark_percent)
 
 
 __all__ = ["AssemblyError", "blueprint_for", "live_pool", "save_blueprint"]

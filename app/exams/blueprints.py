@@ -13,6 +13,9 @@ Defaults follow the national scheme: 60 minutes, 30 items, 18 general + 12 appli
   an inspection, a budget, a partnership), covering L1-L6. Two scenarios of six items each let a
   form cover all six leader statements while keeping each situation deep enough to test judgement.
 
+The pass mark is provisional: 60% of the marks on the form until a standard-setting panel gives
+each form its own cut score.
+
 Administrators can change these (stored in the database by the exams work); the assembler takes
 whatever blueprint it is given.
 """
@@ -29,6 +32,9 @@ class Blueprint:
     applied: int = 12
     max_scenarios: int = 2  # applied items come from at most this many scenarios
     minimum_per_statement: dict[str, int] = field(default_factory=dict)  # statement code -> items at least
+    # Provisional pass mark, as a share of the marks on a form, until standard setting gives each
+    # form its own cut score.
+    pass_mark_percent: int = 60
 
     @property
     def items(self) -> int:

@@ -175,6 +175,10 @@ class BlueprintForm(FlaskForm):
     max_scenarios = IntegerField("Most scenarios on one form", widget=GovTextInput(),
                                  validators=[InputRequired(message="Enter the most scenarios on one form"),
                                              NumberRange(min=1, max=10, message="Scenarios must be between 1 and 10")])
+    pass_mark_percent = IntegerField("Pass mark (% of the marks on a form)", widget=GovTextInput(),
+                                     description="Provisional, until a standard-setting panel sets each form's cut score.",
+                                     validators=[InputRequired(message="Enter the pass mark as a percentage"),
+                                                 NumberRange(min=1, max=100, message="The pass mark must be between 1%% and 100%%")])
     submit = SubmitField("Save blueprint", widget=GovSubmitInput())
 
     statement_fields: list[str] = []

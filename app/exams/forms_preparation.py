@@ -9,6 +9,7 @@ from app.audit import record_event
 from app.exams.assembly import AssemblyError, assemble_form
 from app.exams.blueprint_settings import blueprint_for, live_pool
 from app.exams.timing import minutes_allowed
+from app.scoring import MAX_ITEM_SCORE, cut_score_from_percent
 from app.models import AssessmentForm, AssessmentWindow, Booking, BookingStatus, FormItem, Item, ItemVersion, User
 
 
@@ -43,7 +44,8 @@ def prepare_forms(session: Session, *, window: AssessmentWindow, actor: User | N
             continue
         adjustments = approved_adjustments(session, booking.candidate)
         stored = AssessmentForm(booking_id=booking.id, time_limit_minutes=minutes_allowed(
-            blueprint.time_limit_minutes, adjustments.extra_time_percent if adjustments else 0))
+            blueprint.time_limit_minutes, adjustments.extra_time_percent if adjustments else 0),
+            cut_score=cut_score_from_percent(len(form.items) * MAX_ITEM_SCORE, blueprint.pass_mark_percent))
         session.add(stored)
         session.flush()
         session.add_all(FormItem(form_id=stored.id, position=n, item_version_id=versions[code]) for n, code in enumerate(form.items, 1))

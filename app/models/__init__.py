@@ -16,6 +16,8 @@ from app.models.exams import (
     AssessmentForm,
     AssessmentMode,
     AssessmentWindow,
+    Attempt,
+    AttemptStatus,
     BlueprintSetting,
     Booking,
     BookingStatus,
@@ -23,12 +25,13 @@ from app.models.exams import (
     EndorsementStatus,
     FormItem,
     ReasonableAdjustment,
+    Response,
 )
 from app.models.framework import Statement, Tier
 from app.models.mail import MessageStatus, OutboxMessage
 
 __all__ = [
-    "AssessmentForm", "FormItem",
+    "AssessmentForm", "FormItem", "Attempt", "AttemptStatus", "Response",
     "BlueprintSetting",
     "AdjustmentStatus", "ReasonableAdjustment",
     "AssessmentMode", "AssessmentWindow", "Booking", "BookingStatus",

@@ -1,4 +1,5 @@
-"""The candidate's journey to the knowledge assessment. So far: endorsement by the employer."""
+"""The candidate's journey through the knowledge assessment: endorsement, windows and bookings,
+adjustments, blueprints, prepared forms, attempts and their saved answers."""
 
 from datetime import datetime
 from enum import Enum
@@ -58,6 +59,8 @@ class AssessmentWindow(SQLModel, table=True):
     location: str | None = Field(default=None, max_length=200)  # the centre, for centre windows
     change_cutoff_hours: int = Field(default=48)  # bookings can be cancelled or moved until this long before opening
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    results_released_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    results_released_by_id: int | None = Field(default=None, foreign_key="user_account.id")
 
     tier: Tier = Relationship()
 
@@ -128,6 +131,7 @@ class BlueprintSetting(SQLModel, table=True):
     applied: int
     max_scenarios: int
     minimum_per_statement: dict[str, int] = Field(default_factory=dict, sa_type=sa.JSON)
+    pass_mark_percent: int = Field(default=60, sa_column_kwargs={"server_default": "60"})
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
@@ -140,6 +144,7 @@ class AssessmentForm(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     booking_id: int = Field(foreign_key="booking.id", unique=True)
     time_limit_minutes: int
+    cut_score: float | None = Field(default=None)  # marks needed to pass this form (provisional pass mark until standard setting)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
     items: list["FormItem"] = Relationship(sa_relationship_kwargs={"order_by": "FormItem.position", "lazy": "selectin"})
@@ -153,3 +158,52 @@ class FormItem(SQLModel, table=True):
     form_id: int = Field(foreign_key="assessment_form.id", index=True)
     position: int
     item_version_id: int = Field(foreign_key="item_version.id", index=True)
+
+
+class AttemptStatus(str, Enum):
+    IN_PROGRESS = "in_progress"
+    SUBMITTED = "submitted"
+
+
+class Attempt(SQLModel, table=True):
+    """One sitting of a prepared form. The deadline lives here, on the server: the browser only
+    displays it. Breaks and extensions move the deadline; nothing the browser sends can."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    booking_id: int = Field(foreign_key="booking.id", unique=True)
+    form_id: int = Field(foreign_key="assessment_form.id", unique=True)
+    candidate_id: int = Field(foreign_key="user_account.id", index=True)
+    status: AttemptStatus = Field(default=AttemptStatus.IN_PROGRESS, sa_type=enum_type(AttemptStatus), index=True)
+    started_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    deadline_at: datetime = Field(sa_type=UTCDateTime)  # moved on by extensions and finished rest breaks
+    extension_minutes: int = Field(default=0)
+    break_started_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # on a rest break: the clock is paused
+    break_seconds: int = Field(default=0)  # rest taken so far
+    position: int = Field(default=1)  # the question to resume at
+    submitted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    submitted_by: str | None = Field(default=None, max_length=20)  # candidate | deadline
+    score: float | None = Field(default=None)
+    max_score: float | None = Field(default=None)
+    cut_score: float | None = Field(default=None)
+    passed: bool | None = Field(default=None)
+
+    booking: Booking = Relationship()
+    form: AssessmentForm = Relationship()
+    candidate: User = Relationship()
+
+
+class Response(SQLModel, table=True):
+    """The candidate's latest answer to one question. `revision` only goes up: a save carrying a
+    revision no newer than the stored one changes nothing, so a late retry never overwrites a
+    newer answer."""
+
+    __tablename__ = "attempt_response"
+    __table_args__ = (sa.UniqueConstraint("attempt_id", "form_item_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    attempt_id: int = Field(foreign_key="attempt.id", index=True)
+    form_item_id: int = Field(foreign_key="form_item.id")
+    answer: list[str] = Field(default_factory=list, sa_type=sa.JSON)  # option letters; a ranking in order
+    flagged: bool = Field(default=False)
+    revision: int = Field(default=0)
+    saved_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

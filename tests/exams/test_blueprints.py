@@ -26,7 +26,7 @@ def practitioner(session):
 
 
 def form_data(session, **changes):
-    data = {"time_limit_minutes": "60", "general": "18", "general_from": "practitioner", "applied": "12", "max_scenarios": "2",
+    data = {"time_limit_minutes": "60", "general": "18", "general_from": "practitioner", "applied": "12", "max_scenarios": "2", "pass_mark_percent": "60",
             **{f"min_{s.code}": "1" for s in practitioner(session).statements}}
     data.update(changes)
     return data
@@ -44,10 +44,11 @@ def test_defaults_are_shown_and_a_change_is_saved(client, forms, signed_in_as, s
     listing = page_text(client.get("/admin/blueprints"))
     assert "Child and family practitioner 60 minutes 18 (practitioner statements) 12 at most 2" in listing
     assert "Practice leader 60 minutes 18 (supervisor statements) 12 at most 2" in listing
-    response = forms.post("/admin/blueprints/practitioner", form_data(session, time_limit_minutes="75", min_P8="2"))
+    assert "60% (provisional)" in listing
+    response = forms.post("/admin/blueprints/practitioner", form_data(session, time_limit_minutes="75", min_P8="2", pass_mark_percent="65"))
     assert response.headers["Location"] == "/admin/blueprints", error_summary(response)
     saved = blueprint_for(session, practitioner(session))
-    assert saved.time_limit_minutes == 75 and saved.minimum_per_statement["P8"] == 2
+    assert saved.time_limit_minutes == 75 and saved.minimum_per_statement["P8"] == 2 and saved.pass_mark_percent == 65
     assert "Child and family practitioner 75 minutes" in page_text(client.get("/admin/blueprints"))
 
 
@@ -59,6 +60,7 @@ def test_defaults_are_shown_and_a_change_is_saved(client, forms, signed_in_as, s
         ({"general": "1", "applied": "1"}, "The statement minimums add up to 10, more than the 2 items on a form"),
         ({"time_limit_minutes": "5"}, "Time limit must be between 10 and 240 minutes"),
         ({"min_P3": ""}, "Enter the minimum number of items for P3"),
+        ({"pass_mark_percent": "0"}, "The pass mark must be between 1% and 100%"),
     ],
 )
 def test_an_impossible_blueprint_is_refused_with_the_reason(forms, signed_in_as, session, shipped_bank, changes, error):
