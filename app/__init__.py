@@ -125,9 +125,10 @@ def register_blueprints(app: Flask) -> None:
     from app.bank.routes import bp as bank_bp
     from app.employers.routes import bp as employers_bp
     from app.exams.routes import bp as exams_bp
+    from app.exams.sitting_routes import bp as sitting_bp
     from app.home.routes import bp as home_bp
 
-    for blueprint in (home_bp, accounts_bp, admin_bp, employers_bp, bank_bp, exams_bp):
+    for blueprint in (home_bp, accounts_bp, admin_bp, employers_bp, bank_bp, exams_bp, sitting_bp):
         app.register_blueprint(blueprint)
 
 

@@ -1,4 +1,4 @@
-"""Command-line tasks: `flask seed-demo`, `flask create-admin`, `flask mail retry`."""
+"""Command-line tasks: `flask seed-demo`, `flask create-admin`, `flask mail retry`; `bank` and `exams` groups."""
 
 import click
 from flask import current_app
@@ -16,6 +16,9 @@ def register(app) -> None:
     from app.bank.cli import bank_group
 
     app.cli.add_command(bank_group)
+    from app.exams.cli import exams_group
+
+    app.cli.add_command(exams_group)
 
 
 @click.command("db-upgrade")

@@ -8,8 +8,10 @@ from datetime import timedelta
 import pytest
 
 from app.models import (
+    AssessmentForm,
     AssessmentMode,
     AssessmentWindow,
+    Attempt,
     Booking,
     Endorsement,
     OutboxMessage,
@@ -26,6 +28,7 @@ ADMIN = {Role.ADMINISTRATOR}
 # Pages about one person's records: the role may use them, but only for their own organisation's
 # staff or their own booking. The targets below belong to someone else, so every role is refused.
 OWN_ORGANISATION = ("own organisation", {Role.EMPLOYER})
+OWN_ATTEMPT = ("own attempt", {Role.CANDIDATE})
 
 ACCESS = {
     "static": EVERYONE,
@@ -78,6 +81,20 @@ ACCESS = {
     "exams.edit_blueprint": ADMIN,
     "exams.cancel_booking": ("own booking", {Role.CANDIDATE}),
     "exams.move_booking": ("own booking", {Role.CANDIDATE}),
+    "sitting.start": ("own booking", {Role.CANDIDATE}),
+    "sitting.resume": OWN_ATTEMPT,
+    "sitting.question": OWN_ATTEMPT,
+    "sitting.save": OWN_ATTEMPT,
+    "sitting.status": OWN_ATTEMPT,
+    "sitting.overview": OWN_ATTEMPT,
+    "sitting.check": OWN_ATTEMPT,
+    "sitting.submitted": OWN_ATTEMPT,
+    "sitting.rest_break": OWN_ATTEMPT,
+    "sitting.result": OWN_ATTEMPT,
+    "sitting.feedback_pdf": OWN_ATTEMPT,
+    "sitting.live": ADMIN,
+    "sitting.extend": ADMIN,
+    "sitting.release": ADMIN,
 }
 
 VISITORS = [ANONYMOUS, *Role]
@@ -118,11 +135,17 @@ def targets(make_user, make_organisation, session):
     booking = Booking(candidate_id=person.id, window_id=window.id)
     adjustment = ReasonableAdjustment(candidate_id=person.id, extra_time_percent=25)
     session.add_all([booking, adjustment])
+    session.flush()
+    form = AssessmentForm(booking_id=booking.id, time_limit_minutes=60, cut_score=18)
+    session.add(form)
+    session.flush()
+    attempt = Attempt(booking_id=booking.id, form_id=form.id, candidate_id=person.id, deadline_at=utcnow() + timedelta(hours=1))
+    session.add(attempt)
     session.commit()
     return {"user_id": person.id, "organisation_id": organisation.id, "message_id": message.id,
             "secret": "no-such-link", "filename": "images/favicon.svg", "code": "prac-0000", "endorsement_id": endorsement.id,
             "booking_id": booking.id, "request_id": adjustment.id,
-            "tier_code": "practitioner", "window_id": window.id}
+            "tier_code": "practitioner", "window_id": window.id, "attempt_id": attempt.id, "position": 1}
 
 
 def _url(rule, targets):

@@ -1,4 +1,4 @@
-"""Forms for endorsement, assessment windows and booking."""
+"""Forms for endorsement, assessment windows, booking, blueprints and sitting the assessment."""
 
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
@@ -12,8 +12,18 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextArea,
     GovTextInput,
 )
-from wtforms import BooleanField, DateField, IntegerField, RadioField, SelectChoice, StringField, SubmitField, TextAreaField
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    RadioField,
+    SelectChoice,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import AnyOf, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from app.forms import OneOfTheChoices
 from app.models import AssessmentMode
@@ -207,3 +217,59 @@ def blueprint_form(statements):
         for s in statements
     }
     return type("TierBlueprintForm", (BlueprintForm,), {**fields, "statement_fields": list(fields)})
+
+
+# Sitting the assessment -------------------------------------------------------------------------
+
+class StartForm(FlaskForm):
+    ready = BooleanField("I have read the rules and I am ready to start", widget=GovCheckboxInput(),
+                         validators=[InputRequired(message="Confirm you have read the rules and are ready to start")])
+    submit = SubmitField("Start assessment", widget=GovSubmitInput())
+
+
+NAVIGATION = ("next", "previous", "list", "check", "stay")
+
+
+class AnswerForm(FlaskForm):
+    """One question's answer, posted by "Save and continue" and the other navigation buttons. The
+    answer's letters are checked against the question by its item type (AnswerRefused)."""
+
+    answer = SelectMultipleField("Answer", validate_choice=False)
+    flagged = BooleanField("Flag this question to review later")
+    revision = IntegerField("Revision", validators=[InputRequired(message="This page is out of date: reload it"),
+                                                    NumberRange(min=1, message="This page is out of date: reload it")])
+    go = StringField("Go", validators=[AnyOf(NAVIGATION, message="Choose where to go next")])
+    rank_fields: list[str] = []
+
+    def letters(self) -> list[str]:
+        """The answer as option letters; for a ranking, ordered by the ranks given."""
+        if not self.rank_fields:
+            return list(self.answer.data or [])
+        ranks = {name.removeprefix("rank_"): getattr(self, name).data for name in self.rank_fields}
+        if all(rank is None for rank in ranks.values()):
+            return []
+        if sorted(rank or 0 for rank in ranks.values()) != list(range(1, len(ranks) + 1)):
+            getattr(self, self.rank_fields[0]).errors.append(f"Give each option a different rank from 1 to {len(ranks)}")
+            raise ValidationError("ranks")
+        return sorted(ranks, key=ranks.get)
+
+
+def answer_form(option_letters: list[str] | None = None):
+    """An AnswerForm; for a ranking question, with one rank field per option letter."""
+    if not option_letters:
+        return AnswerForm
+    fields = {f"rank_{letter}": IntegerField(f"Rank for option {letter}", validators=[
+        Optional(), NumberRange(min=1, max=len(option_letters), message=f"Ranks go from 1 to {len(option_letters)}")])
+        for letter in option_letters}
+    return type("RankingAnswerForm", (AnswerForm,), {**fields, "rank_fields": list(fields)})
+
+
+class ExtendTimeForm(FlaskForm):
+    minutes = IntegerField("Extra minutes", widget=GovTextInput(),
+                           validators=[InputRequired(message="Enter the extra minutes"),
+                                       NumberRange(min=1, max=120, message="Extra time must be between 1 and 120 minutes")])
+    reason = TextAreaField("Reason", description="For example: a fire alarm at the centre, or a connection failure you have checked.",
+                           widget=GovTextArea(),
+                           validators=[InputRequired(message="Enter the reason for the extra time"),
+                                       Length(min=10, max=500, message="Reason must be between 10 and 500 characters")])
+    submit = SubmitField("Extend time", widget=GovSubmitInput())

@@ -9,8 +9,8 @@ from app.audit import record_event
 from app.exams.assembly import AssemblyError, assemble_form
 from app.exams.blueprint_settings import blueprint_for, live_pool
 from app.exams.timing import minutes_allowed
-from app.scoring import MAX_ITEM_SCORE, cut_score_from_percent
 from app.models import AssessmentForm, AssessmentWindow, Booking, BookingStatus, FormItem, Item, ItemVersion, User
+from app.scoring import MAX_ITEM_SCORE, cut_score_from_percent
 
 
 @dataclass

@@ -82,7 +82,7 @@ def bookable_windows(session: Session, candidate: User, now=None) -> list[tuple[
     tiers = {e.tier_id for e in active_endorsements(session, candidate)}
     windows = session.exec(select(AssessmentWindow).where(AssessmentWindow.tier_id.in_(tiers))
                            .order_by(AssessmentWindow.opens_at)).all()
-    return [(w, w.capacity - places_taken(session, w)) for w in windows if now < _cutoff(w)]
+    return [(w, w.capacity - places_taken(session, w)) for w in windows if now < change_cutoff(w)]
 
 
 def current_bookings(session: Session, candidate: User) -> list[Booking]:
@@ -95,7 +95,7 @@ def book(session: Session, *, candidate: User, window: AssessmentWindow, now=Non
     now = now or utcnow()
     if not any(e.tier_id == window.tier_id for e in active_endorsements(session, candidate)):
         raise BookingRefused(f"You need your employer's endorsement for {window.tier.name} before you can book")
-    if now >= _cutoff(window):
+    if now >= change_cutoff(window):
         raise BookingRefused("Booking for this window has closed")
     if any(b.window.tier_id == window.tier_id for b in current_bookings(session, candidate)):
         raise BookingRefused(f"You already have a place for {window.tier.name}. Change that booking instead")
@@ -113,7 +113,7 @@ def cancel(session: Session, *, candidate: User, booking: Booking, now=None) -> 
     now = now or utcnow()
     if booking.candidate_id != candidate.id or booking.status is not BookingStatus.BOOKED:
         raise BookingRefused("This booking cannot be cancelled")
-    if now >= _cutoff(booking.window):
+    if now >= change_cutoff(booking.window):
         raise BookingRefused(f"Bookings can only be changed until {booking.window.change_cutoff_hours} hours before the window opens")
     booking.status, booking.cancelled_at = BookingStatus.CANCELLED, now
     record_event(session, actor=candidate, action="booking.cancelled", obj=booking)
@@ -128,7 +128,8 @@ def move(session: Session, *, candidate: User, booking: Booking, window: Assessm
     return book(session, candidate=candidate, window=window, now=now)
 
 
-def _cutoff(window: AssessmentWindow):
+def change_cutoff(window: AssessmentWindow):
+    """Until when a booking in the window can be cancelled or moved."""
     return window.opens_at - timedelta(hours=window.change_cutoff_hours)
 
 

@@ -10,6 +10,7 @@ from app.accounts.navigation import home_endpoint
 from app.accounts.permissions import acting_user, public, roles_required
 from app.db import get_session
 from app.models import Role, Tier
+from app.models.types import utcnow
 
 bp = Blueprint("home", __name__)
 
@@ -56,12 +57,15 @@ def standards():
 @bp.route("/candidate")
 @roles_required(Role.CANDIDATE)
 def candidate():
-    from app.exams.services import active_endorsements, approved_adjustments, current_bookings
+    from app.exams.attempts import attempt_for
+    from app.exams.services import active_endorsements, approved_adjustments, change_cutoff, current_bookings
 
     user = acting_user()
     db = get_session()
-    return render_template("home/candidate.html", user=user, endorsements=active_endorsements(db, user),
-                           bookings=current_bookings(db, user), adjustments=approved_adjustments(db, user))
+    bookings = current_bookings(db, user)
+    return render_template("home/candidate.html", user=user, endorsements=active_endorsements(db, user), bookings=bookings,
+                           attempts={b.id: attempt_for(db, b) for b in bookings}, adjustments=approved_adjustments(db, user),
+                           now=utcnow(), change_cutoff=change_cutoff)
 
 
 @bp.route("/assessor")

@@ -75,7 +75,8 @@ def score_attempt(results: Iterable[ItemResult], *, strength_at: float = 0.7, mi
     for result in results:
         scores_by_code.setdefault(result.kss, []).append(result.score)
     statements = tuple(
-        _statement(code, scores_by_code[code], strength_at, min_items_for_label) for code in sorted(scores_by_code, key=_natural_key)
+        _statement(code, scores_by_code[code], strength_at, min_items_for_label)
+        for code in sorted(scores_by_code, key=_natural_key)
     )
     return AttemptScore(
         score=round(math.fsum(result.score for result in results), 2),

@@ -46,7 +46,8 @@ def _check_key(item_type: str, key: tuple[str, ...], option_count: int) -> tuple
     letters = tuple(ascii_uppercase[:option_count])
     size = {"single_best_answer": 1, "multiple_response": 3, "ranking": option_count}[item_type]
     if len(key) != size or len(set(key)) != len(key) or not set(key) <= set(letters):
-        raise ValueError(f"malformed {item_type} key {list(key)} for {option_count} options: wanted {size} distinct letters of {''.join(letters)}")
+        wanted = f"{size} distinct letters of {''.join(letters)}"
+        raise ValueError(f"malformed {item_type} key {list(key)} for {option_count} options: wanted {wanted}")
     return letters
 
 

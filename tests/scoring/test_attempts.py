@@ -3,6 +3,7 @@
 import ast
 import dataclasses
 import math
+import sys
 from pathlib import Path
 
 import pytest
@@ -88,6 +89,7 @@ def test_statements_in_natural_order(codes, expected):
         pytest.param([1], {"min_items_for_label": 1}, STRENGTH, id="one-item-enough"),
         pytest.param([1, 1, 1], {"min_items_for_label": 4}, None, id="min-items-raised"),
         pytest.param([1, 0.5, 0], {"strength_at": 0.5}, STRENGTH, id="exactly-custom-threshold"),
+        pytest.param([1, 1, 0.4], {"strength_at": 0.8}, STRENGTH, id="exactly-0.8-though-2.4/3-is-0.7999999999999999"),
         pytest.param([1, 1, 1], {"strength_at": 1.0}, STRENGTH, id="threshold-1-all-right"),
         pytest.param([1, 1, 0.99], {"strength_at": 1.0}, AREA_TO_DEVELOP, id="threshold-1-not-quite"),
         pytest.param([1, 1, 0.9999], {"strength_at": 1.0}, STRENGTH, id="judged-on-the-rounded-score-shown"),
@@ -159,7 +161,7 @@ def test_percent(scores, expected):
         pytest.param(42.01, 42.0, True, id="above"),
         pytest.param(41.99, 42.0, False, id="0.01-below"),
         pytest.param(0.1 + 0.2, 0.3, True, id="float-noise-above"),
-        pytest.param(0.7 * 30, 21.0, True, id="float-noise-below-within-tolerance"),
+        pytest.param(0.7 + 0.2, 0.9, True, id="float-noise-below-within-tolerance"),  # 0.8999999999999999
         pytest.param(0.3 - 1e-8, 0.3, False, id="below-beyond-tolerance"),
         pytest.param(0.0, 0.0, True, id="zero-cut"),
     ],
@@ -172,8 +174,9 @@ def test_passed(score, cut_score, expected):
     "max_score, percent, expected",
     [
         pytest.param(60, 70, 42.0, id="whole"),
-        pytest.param(30.0, 70.0, 21.0, id="not-20.999-float-noise"),
-        pytest.param(41, 35, 14.35, id="not-14.36-float-noise"),
+        pytest.param(46, 70, 32.2, id="not-32.21-from-float-noise"),  # 46 * 70 / 100 * 100 = 3220.0000000000005
+        pytest.param(2, 55, 1.1, id="not-1.11-from-float-noise"),
+        pytest.param(44.0, 80.0, 35.2, id="float-arguments"),
         pytest.param(50, 33.3, 16.65, id="decimal-percent"),
         pytest.param(7, 33.33, 2.34, id="rounded-up-from-2.3331"),
         pytest.param(10, 0.01, 0.01, id="tiny-rounded-up"),
@@ -217,7 +220,6 @@ def test_scoring_imports_nothing_but_the_standard_library_and_itself(path):
             imported.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
             imported.add(node.module or "")
-    assert {name for name in imported if name.split(".")[0] not in _STDLIB and not name.startswith("app.scoring")} == set()
+    outside = {name for name in imported if name.split(".")[0] not in sys.stdlib_module_names}
+    assert {name for name in outside if not name.startswith("app.scoring")} == set()
 
-
-_STDLIB = {"collections", "dataclasses", "decimal", "math", "re", "string"}

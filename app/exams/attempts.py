@@ -1,0 +1,339 @@
+"""Sitting the knowledge assessment: start, save answers, rest breaks, submit, extend, release.
+
+Keyword-only, take the session, never commit. The deadline lives on the attempt row; the browser
+only displays it. Every save carries a revision and the stored answer changes only for a newer
+one, in a single conditional upsert, so a late retry or a second tab never overwrites a newer
+answer. Submission (by the candidate, or by the clock) locks the attempt row, so it happens once.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, func, select
+
+from app.accounts.errors import AccountError
+from app.audit import record_event
+from app.bank.item_types import REGISTRY
+from app.mail.services import queue_message
+from app.models import (
+    AssessmentForm,
+    AssessmentWindow,
+    Attempt,
+    AttemptStatus,
+    Booking,
+    BookingStatus,
+    FormItem,
+    ItemVersion,
+    Response,
+    Statement,
+    User,
+)
+from app.scoring import AttemptScore, ItemResult, passed, score_attempt, score_response
+
+GRACE = timedelta(seconds=30)  # answers in flight when the clock runs out are still accepted
+BREAK_ALLOWANCE = timedelta(minutes=30)  # rest breaks, in total, per sitting (they pause the clock)
+
+
+class AttemptRefused(AccountError):
+    """Something the candidate asked for that cannot be done now; the message says why."""
+
+
+class TimeIsUp(AttemptRefused):
+    pass
+
+
+# Reading the clock -----------------------------------------------------------------------------
+
+def deadline(attempt: Attempt, now: datetime) -> datetime:
+    """The deadline as it stands: an ongoing rest break holds the clock (up to the allowance)."""
+    if attempt.break_started_at is None:
+        return attempt.deadline_at
+    return attempt.deadline_at + min(now - attempt.break_started_at, break_left(attempt))
+
+
+def break_left(attempt: Attempt) -> timedelta:
+    return max(BREAK_ALLOWANCE - timedelta(seconds=attempt.break_seconds), timedelta(0))
+
+
+def seconds_left(attempt: Attempt, now: datetime) -> int:
+    if attempt.status is not AttemptStatus.IN_PROGRESS:
+        return 0
+    return max(int((deadline(attempt, now) - now).total_seconds()), 0)
+
+
+def accepts_answers(attempt: Attempt, now: datetime) -> bool:
+    return attempt.status is AttemptStatus.IN_PROGRESS and now <= deadline(attempt, now) + GRACE
+
+
+# Starting ----------------------------------------------------------------------------------------
+
+def attempt_for(session: Session, booking: Booking) -> Attempt | None:
+    return session.exec(select(Attempt).where(Attempt.booking_id == booking.id)).first()
+
+
+def can_start(session: Session, booking: Booking, now: datetime) -> str | None:
+    """Why the candidate cannot start this booking now, or None when they can."""
+    window = booking.window
+    if booking.status is not BookingStatus.BOOKED:
+        return "This booking was cancelled"
+    if now < window.opens_at:
+        return "This assessment window has not opened yet"
+    if now > window.closes_at:
+        return "This assessment window has closed"
+    if session.exec(select(AssessmentForm.id).where(AssessmentForm.booking_id == booking.id)).first() is None:
+        return "Your assessment is not ready yet. Try again in a few minutes, or contact the assessment team"
+    return None
+
+
+def start_attempt(session: Session, *, booking: Booking, now: datetime) -> Attempt:
+    """Start the clock on the booking's prepared form. Starting twice is refused: the first
+    attempt is the only one."""
+    existing = attempt_for(session, booking)
+    if existing is not None:
+        raise AttemptRefused("You have already started this assessment" if existing.status is AttemptStatus.IN_PROGRESS
+                             else "You have already submitted this assessment")
+    reason = can_start(session, booking, now)
+    if reason:
+        raise AttemptRefused(reason)
+    form = session.exec(select(AssessmentForm).where(AssessmentForm.booking_id == booking.id)).one()
+    attempt = Attempt(booking_id=booking.id, form_id=form.id, candidate_id=booking.candidate_id, started_at=now,
+                      deadline_at=now + timedelta(minutes=form.time_limit_minutes))
+    session.add(attempt)
+    session.flush()
+    record_event(session, actor=booking.candidate, action="attempt.started", obj=attempt, booking_id=booking.id,
+                 minutes=form.time_limit_minutes)
+    return attempt
+
+
+# Questions and answers --------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Question:
+    position: int
+    form_item_id: int
+    version: ItemVersion
+    answer: list[str]
+    flagged: bool
+    revision: int
+
+    @property
+    def answered(self) -> bool:
+        return bool(self.answer)
+
+    @property
+    def item_type(self):
+        return REGISTRY[self.version.type]
+
+
+def questions(session: Session, attempt: Attempt) -> list[Question]:
+    """Every question on the attempt's form, in order, with the candidate's saved answer."""
+    saved = {r.form_item_id: r for r in session.exec(select(Response).where(Response.attempt_id == attempt.id))}
+    rows = session.exec(select(FormItem, ItemVersion).join(ItemVersion, ItemVersion.id == FormItem.item_version_id)
+                        .where(FormItem.form_id == attempt.form_id).order_by(FormItem.position))
+    return [Question(item.position, item.id, version, saved[item.id].answer if item.id in saved else [],
+                     saved[item.id].flagged if item.id in saved else False, saved[item.id].revision if item.id in saved else 0)
+            for item, version in rows]
+
+
+def question_at(session: Session, attempt: Attempt, position: int) -> Question | None:
+    row = session.exec(select(FormItem, ItemVersion).join(ItemVersion, ItemVersion.id == FormItem.item_version_id)
+                       .where(FormItem.form_id == attempt.form_id, FormItem.position == position)).first()
+    if row is None:
+        return None
+    item, version = row
+    saved = session.exec(select(Response).where(Response.attempt_id == attempt.id, Response.form_item_id == item.id)).first()
+    return Question(position, item.id, version, saved.answer if saved else [], saved.flagged if saved else False,
+                    saved.revision if saved else 0)
+
+
+def question_count(session: Session, attempt: Attempt) -> int:
+    return session.exec(select(func.count(FormItem.id)).where(FormItem.form_id == attempt.form_id)).one()
+
+
+@dataclass(frozen=True)
+class Saved:
+    applied: bool  # False: the stored answer is newer than this save (it is returned instead)
+    answer: list[str]
+    flagged: bool
+    revision: int
+
+
+def save_answer(session: Session, *, attempt: Attempt, question: Question, answer: list[str], flagged: bool,
+                revision: int, now: datetime) -> Saved:
+    """Store the answer if `revision` is newer than the stored one. The same revision with the same
+    content is a retry and succeeds; an older revision, or the same one with different content
+    (another tab), leaves the stored answer and returns it. Raises AnswerRefused for an answer
+    that cannot belong to the question and TimeIsUp after the deadline and grace period."""
+    answer = question.item_type.parse_answer(answer, len(question.version.options))
+    if not accepts_answers(attempt, now):
+        raise TimeIsUp("Time is up: answers can no longer be changed. The answers saved before the deadline were submitted")
+    if attempt.break_started_at is not None:
+        raise AttemptRefused("You are on a rest break. End your break to carry on answering")
+    values = {"attempt_id": attempt.id, "form_item_id": question.form_item_id, "answer": answer, "flagged": flagged,
+              "revision": revision, "saved_at": now}
+    insert = (postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert)(Response.__table__)
+    table = Response.__table__
+    statement = insert.values(**values).on_conflict_do_update(
+        index_elements=[table.c.attempt_id, table.c.form_item_id],
+        set_={name: insert.excluded[name] for name in ("answer", "flagged", "revision", "saved_at")},
+        where=table.c.revision < insert.excluded.revision,
+    )
+    if session.execute(statement).rowcount == 1:
+        return Saved(True, answer, flagged, revision)
+    stored = session.exec(select(Response).where(Response.attempt_id == attempt.id,
+                                                 Response.form_item_id == question.form_item_id)).one()
+    session.refresh(stored)
+    same = stored.revision == revision and stored.answer == answer and stored.flagged == flagged
+    return Saved(same, stored.answer, stored.flagged, stored.revision)
+
+
+def move_to(session: Session, *, attempt: Attempt, position: int) -> None:
+    """Remember where the candidate is, so that a resume (on any device) lands there."""
+    attempt.position = position
+    session.add(attempt)
+
+
+# Rest breaks ----------------------------------------------------------------------------------
+
+def start_break(session: Session, *, attempt: Attempt, rest_breaks_approved: bool, now: datetime) -> None:
+    if not rest_breaks_approved:
+        raise AttemptRefused("Rest breaks are a reasonable adjustment: ask for them before your next sitting")
+    if not accepts_answers(attempt, now):
+        raise TimeIsUp("Time is up")
+    if attempt.break_started_at is not None:
+        return
+    if break_left(attempt) <= timedelta(0):
+        raise AttemptRefused(f"You have used all {BREAK_ALLOWANCE.seconds // 60} minutes of rest break time for this sitting")
+    attempt.break_started_at = now
+    session.add(attempt)
+    record_event(session, actor=attempt.candidate, action="attempt.break_started", obj=attempt)
+
+
+def end_break(session: Session, *, attempt: Attempt, now: datetime) -> None:
+    if attempt.break_started_at is None:
+        return
+    taken = min(now - attempt.break_started_at, break_left(attempt))
+    attempt.deadline_at += taken
+    attempt.break_seconds += int(taken.total_seconds())
+    attempt.break_started_at = None
+    session.add(attempt)
+    record_event(session, actor=attempt.candidate, action="attempt.break_ended", obj=attempt, seconds=int(taken.total_seconds()))
+
+
+# Submitting -----------------------------------------------------------------------------------
+
+def submit(session: Session, *, attempt: Attempt, by: str, now: datetime, actor: User | None) -> bool:
+    """Submit once. Locks the attempt row so a double click, a retried request and the clock
+    cannot submit twice; returns False when it was already submitted."""
+    session.exec(select(Attempt.id).where(Attempt.id == attempt.id).with_for_update())
+    session.refresh(attempt)
+    if attempt.status is AttemptStatus.SUBMITTED:
+        return False
+    if attempt.break_started_at is not None:
+        end_break(session, attempt=attempt, now=now)
+    result = _score(session, attempt)
+    attempt.status, attempt.submitted_at, attempt.submitted_by = AttemptStatus.SUBMITTED, now, by
+    attempt.score, attempt.max_score = result.score, result.max_score
+    attempt.cut_score = attempt.form.cut_score
+    attempt.passed = passed(result.score, attempt.cut_score) if attempt.cut_score is not None else None
+    session.add(attempt)
+    record_event(session, actor=actor, action="attempt.submitted", obj=attempt, by=by, answered=result.answered)
+    return True
+
+
+def close_if_expired(session: Session, attempt: Attempt, now: datetime) -> bool:
+    """Submit an attempt whose time (and grace) has run out, with the answers saved by then."""
+    if attempt.status is AttemptStatus.IN_PROGRESS and not accepts_answers(attempt, now):
+        return submit(session, attempt=attempt, by="deadline", now=now, actor=None)
+    return False
+
+
+def close_expired(session: Session, *, now: datetime) -> int:
+    """Submit every attempt whose time has run out (run by `flask exams close-expired`)."""
+    open_attempts = session.exec(select(Attempt).where(Attempt.status == AttemptStatus.IN_PROGRESS,
+                                                       Attempt.deadline_at < now - GRACE)).all()
+    return sum(close_if_expired(session, attempt, now) for attempt in open_attempts)
+
+
+def profile(session: Session, attempt: Attempt) -> AttemptScore:
+    return _score(session, attempt)
+
+
+def _score(session: Session, attempt: Attempt) -> AttemptScore:
+    codes = {s.id: s.code for s in session.exec(select(Statement))}
+    results = [ItemResult(codes[q.version.statement_id],
+                          score_response(q.version.type, q.answer, q.version.key, len(q.version.options)), q.answered)
+               for q in questions(session, attempt)]
+    return score_attempt(results)
+
+
+# Administrators: time and release ---------------------------------------------------------------
+
+def extend_time(session: Session, *, attempt: Attempt, minutes: int, reason: str, actor: User, now: datetime) -> None:
+    if attempt.status is not AttemptStatus.IN_PROGRESS:
+        raise AttemptRefused("This attempt has been submitted: its time can no longer be extended")
+    attempt.deadline_at = max(attempt.deadline_at, now) + timedelta(minutes=minutes)
+    attempt.extension_minutes += minutes
+    session.add(attempt)
+    record_event(session, actor=actor, action="attempt.time_extended", obj=attempt, minutes=minutes, reason=reason.strip())
+
+
+@dataclass(frozen=True)
+class LiveRow:
+    booking: Booking
+    attempt: Attempt | None
+    answered: int
+    seconds_left: int
+
+
+def live_view(session: Session, *, window: AssessmentWindow, now: datetime) -> list[LiveRow]:
+    """Each booking in the window with its attempt: started, answered count, time left."""
+    answered = _answered_counts(session, window)
+    attempts = {a.booking_id: a for a in session.exec(select(Attempt).join(Booking, Booking.id == Attempt.booking_id)
+                                                      .where(Booking.window_id == window.id))}
+    bookings = session.exec(select(Booking).where(Booking.window_id == window.id, Booking.status == BookingStatus.BOOKED)
+                            .order_by(Booking.id)).all()
+    return [LiveRow(b, attempts.get(b.id), answered.get(attempts[b.id].id, 0) if b.id in attempts else 0,
+                    seconds_left(attempts[b.id], now) if b.id in attempts else 0) for b in bookings]
+
+
+def _answered_counts(session: Session, window: AssessmentWindow) -> dict[int, int]:
+    rows = session.exec(select(Response.attempt_id, Response.answer).join(Attempt, Attempt.id == Response.attempt_id)
+                        .join(Booking, Booking.id == Attempt.booking_id).where(Booking.window_id == window.id))
+    counts: dict[int, int] = {}
+    for attempt_id, answer in rows:
+        counts[attempt_id] = counts.get(attempt_id, 0) + bool(answer)
+    return counts
+
+
+def release_results(session: Session, *, window: AssessmentWindow, actor: User, now: datetime,
+                    link_for: Callable[[Attempt], str]) -> int:
+    """Let candidates see their results, and tell each by email. Only once nobody can still sit: the
+    window has closed, or every booked candidate has submitted. Returns how many were released."""
+    if window.results_released_at is not None:
+        raise AttemptRefused("Results for this window have already been released")
+    for attempt in session.exec(select(Attempt).join(Booking, Booking.id == Attempt.booking_id)
+                                .where(Booking.window_id == window.id, Attempt.status == AttemptStatus.IN_PROGRESS)):
+        close_if_expired(session, attempt, now)
+    rows = live_view(session, window=window, now=now)
+    sitting = [r for r in rows if r.attempt is not None and r.attempt.status is AttemptStatus.IN_PROGRESS]
+    if sitting:
+        raise AttemptRefused(f"{len(sitting)} candidate(s) are still sitting. Release results when they have finished")
+    if now <= window.closes_at and any(r.attempt is None for r in rows):
+        raise AttemptRefused("Some candidates have not sat yet and the window is still open. Release results after it closes")
+    window.results_released_at, window.results_released_by_id = now, actor.id
+    session.add(window)
+    submitted = [r for r in rows if r.attempt is not None]
+    for row in submitted:
+        queue_message(session, to=row.booking.candidate.email, subject="Your knowledge assessment result is ready",
+                      body=f"Dear {row.booking.candidate.name},\n\nThe result of your {window.tier.name} knowledge assessment is "
+                           f"ready. Sign in to see it, with your profile by Knowledge and Skills Statement and a feedback "
+                           f"report you can download:\n\n{link_for(row.attempt)}\n")
+    record_event(session, actor=actor, action="window.results_released", obj=window, results=len(submitted))
+    return len(submitted)
+
+
+def results_released(attempt: Attempt) -> bool:
+    return attempt.status is AttemptStatus.SUBMITTED and attempt.booking.window.results_released_at is not None
