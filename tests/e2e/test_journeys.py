@@ -144,7 +144,7 @@ def test_administrator_reviews_an_item_in_the_bank(app, visit):
     expect(page.locator(".govuk-error-summary")).to_contain_text("Say why you are changing this item")
     visit.check()
     visit.goto("/admin/windows")
-    page.get_by_role("button", name=re.compile("^Prepare forms")).first.click()
+    page.get_by_role("button", name=re.compile("^Prepare forms for the child and family practitioner window")).first.click()
     expect(page.get_by_text(re.compile("Forms prepared for Child and family practitioner"))).to_be_visible()
     visit.check()
     page.get_by_role("link", name="Create a window").click()
