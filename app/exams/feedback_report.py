@@ -9,6 +9,7 @@ PDF bytes. Layout: A4, built-in Helvetica, black text, one accent colour, GOV.UK
 import io
 import math
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
@@ -22,7 +23,18 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import HRFlowable, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import (
+    BaseDocTemplate,
+    CondPageBreak,
+    Frame,
+    HRFlowable,
+    KeepTogether,
+    PageTemplate,
+    Paragraph,
+    Spacer,
+    Table,
+    TableStyle,
+)
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -120,6 +132,7 @@ H1 = ParagraphStyle("h1", parent=BODY, fontName=BOLD, fontSize=24, leading=29, s
 LEAD = ParagraphStyle("lead", parent=BODY, fontSize=13, leading=17, textColor=SECONDARY, spaceAfter=8)
 H2 = ParagraphStyle("h2", parent=BODY, fontName=BOLD, fontSize=16, leading=20, textColor=ACCENT,
                     spaceBefore=16, spaceAfter=8, keepWithNext=1)
+H2_BEFORE_TABLE = ParagraphStyle("h2_table", parent=H2, keepWithNext=0)  # the table may split; CondPageBreak guards it
 H3 = ParagraphStyle("h3", parent=BODY, fontName=BOLD, fontSize=12, leading=15, spaceBefore=8, spaceAfter=3, keepWithNext=1)
 OUTCOME = ParagraphStyle("outcome", parent=BODY, fontName=BOLD, fontSize=18, leading=22, spaceAfter=6)
 CELL = ParagraphStyle("cell", parent=BODY, fontSize=10, leading=13, spaceAfter=0)
@@ -129,9 +142,38 @@ BULLET = ParagraphStyle("bullet", parent=BODY, leftIndent=14, bulletIndent=2, sp
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
+# The built-in fonts only have the Windows-1252 characters. Anything else would print as a black box,
+# so it is shown as its nearest plain letter (Ł -> L, ễ -> e) or, failing that, "?". The PDF's
+# metadata keeps the text exactly as given.
+_NO_DECOMPOSITION = str.maketrans({"Ł": "L", "ł": "l", "Đ": "D", "đ": "d", "Ħ": "H", "ħ": "h", "ı": "i", "Ŧ": "T", "ŧ": "t"})
+
+
+def _printable(text: str) -> str:
+    """Text the built-in Helvetica can show: control characters dropped, others replaced as above."""
+    text = _CONTROL.sub("", str(text))
+    if _encodable(text):
+        return text
+    out = []
+    for char in unicodedata.normalize("NFC", text).translate(_NO_DECOMPOSITION):
+        if _encodable(char):
+            out.append(char)
+        else:
+            plain = "".join(c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c) and _encodable(c))
+            out.append(plain or "?")
+    return "".join(out)
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("cp1252")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _esc(text: str) -> str:
-    """Text made safe for Paragraph markup: control characters dropped, & < > escaped."""
-    return escape(_CONTROL.sub("", str(text)))
+    """Text made safe for Paragraph markup: made printable (above), then & < > escaped."""
+    return escape(_printable(text))
 
 
 def _p(text: str, style: ParagraphStyle = BODY) -> Paragraph:
@@ -162,8 +204,8 @@ class _FooterCanvas(Canvas):
         super().save()
 
     def _draw_footer(self, number: int, total: int):
-        issuer, reference = (_CONTROL.sub("", s) for s in self._footer)
-        page = f"Page {number} of {total}"
+        issuer, reference = (_printable(s) for s in self._footer)
+        right_text = f"{reference}  \u00b7  Page {number} of {total}"
         width, _ = self._pagesize
         left, right = MARGIN, width - MARGIN
         size = 8.5
@@ -173,18 +215,11 @@ class _FooterCanvas(Canvas):
         self.line(left, FOOTER_Y + 11, right, FOOTER_Y + 11)
         self.setFillColor(SECONDARY)
         self.setFont(FONT, size)
-        gap = 12
-        fits = (stringWidth(issuer, FONT, size) + stringWidth(page, FONT, size) + stringWidth(reference, FONT, size)
-                + 2 * gap <= right - left) and max(stringWidth(issuer, FONT, size), stringWidth(reference, FONT, size)) \
-            <= (right - left - stringWidth(page, FONT, size)) / 2 - gap
-        if fits:  # one line: issuer, page, reference
-            self.drawString(left, FOOTER_Y, issuer)
-            self.drawCentredString(width / 2, FOOTER_Y, page)
-            self.drawRightString(right, FOOTER_Y, reference)
-        else:  # two lines when the issuer or reference is long
-            self.drawString(left, FOOTER_Y, issuer)
-            self.drawString(left, FOOTER_Y - 11, reference)
-            self.drawRightString(right, FOOTER_Y, page)
+        self.drawString(left, FOOTER_Y, issuer)
+        if stringWidth(issuer, FONT, size) + 16 + stringWidth(right_text, FONT, size) <= right - left:
+            self.drawRightString(right, FOOTER_Y, right_text)
+        else:  # a long issuer or reference: page number under the issuer's line
+            self.drawRightString(right, FOOTER_Y - 11, right_text)
         self.restoreState()
 
 
@@ -282,7 +317,8 @@ def _story(report: FeedbackReport, width: float) -> list:
         _details(report, width),
         Spacer(1, 14),
         _outcome(report, width),
-        _p("Your results by statement", H2),
+        CondPageBreak(55 * mm),  # the heading, the table's header and a few rows, or a new page
+        _p("Your results by statement", H2_BEFORE_TABLE),
     ]
     if statements:
         story.append(_results_table(statements, width))
@@ -336,7 +372,7 @@ def _story(report: FeedbackReport, width: float) -> list:
 def render_feedback_report(report: FeedbackReport) -> bytes:
     """The feedback report as PDF bytes."""
     buffer = io.BytesIO()
-    doc = SimpleDocTemplate(
+    doc = BaseDocTemplate(
         buffer,
         pagesize=A4,
         leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN, bottomMargin=MARGIN,
@@ -347,5 +383,8 @@ def render_feedback_report(report: FeedbackReport) -> bytes:
         lang="en-GB",
         displayDocTitle=True,
     )
+    frame = Frame(doc.leftMargin, doc.bottomMargin, doc.width, doc.height, id="body",
+                  leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
+    doc.addPageTemplates([PageTemplate(id="page", frames=[frame])])
     doc.build(_story(report, doc.width), canvasmaker=partial(_FooterCanvas, footer=(report.issuing_body, report.reference)))
     return buffer.getvalue()

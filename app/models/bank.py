@@ -64,7 +64,7 @@ class Item(SQLModel, table=True):
     source_hash: str | None = Field(default=None, max_length=64)
     # Item or scenario codes this item never shares a form with (they overlap or cue each other).
     # A property of the item, not of its content: changing it makes no new version.
-    enemies: list[str] = Field(default_factory=list, sa_type=sa.JSON, sa_column_kwargs={"server_default": "[]"})
+    enemies: list[str] = Field(default_factory=list, sa_type=sa.JSON)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
     versions: list["ItemVersion"] = Relationship(
