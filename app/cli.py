@@ -44,15 +44,18 @@ def db_revision_command(message):
 @with_appcontext
 def seed_demo_command():
     """Create the demo organisations and one account for every role (safe to run again)."""
-    from app.admin.demo import DEMO_ACCOUNTS, seed_demo
+    from app.admin.demo import DEMO_ACCOUNTS, READY_CANDIDATE, seed_demo, seed_ready_to_sit
 
     session = get_session()
     password = current_app.config["DEMO_PASSWORD"]
-    created = seed_demo(session, password=password, hash_profile=current_app.config["PASSWORD_HASH_PROFILE"])
+    profile = current_app.config["PASSWORD_HASH_PROFILE"]
+    created = seed_demo(session, password=password, hash_profile=profile)
+    created += seed_ready_to_sit(session, password=password, hash_profile=profile)
     session.commit()
     click.echo(f"Demo data: {created} new account(s). Sign in at http://127.0.0.1:5000 with:")
     for account in DEMO_ACCOUNTS:
         click.echo(f"  {account.role.label:<14} {account.email:<36} password: {password}")
+    click.echo(f"  {'Candidate':<14} {READY_CANDIDATE.email:<36} password: {password}  (booked: can sit the assessment now)")
 
 
 @click.command("create-admin")

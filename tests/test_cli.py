@@ -41,3 +41,19 @@ def test_create_admin_prints_a_one_time_link(app, session, client):
 def test_mail_retry_reports_how_many_were_delivered(app, session):
     result = app.test_cli_runner().invoke(args=["mail", "retry"])
     assert result.exit_code == 0 and result.output.strip() == "0 message(s) delivered."
+
+
+def test_seed_demo_adds_a_candidate_who_can_sit_now_once_the_bank_is_imported(app, session, forms, client):
+    from app.bank.content import check_bank
+    from app.bank.services import import_bank
+    from tests.exams.conftest import SHIPPED
+
+    import_bank(session, bank=check_bank(SHIPPED), actor=None)
+    session.commit()
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["seed-demo"])
+    assert "Demo data: 6 new account(s)." in first.output and "ready.candidate@northmoor.example.org" in first.output
+    assert "Demo data: 0 new account(s)." in runner.invoke(args=["seed-demo"]).output
+    forms.post("/account/sign-in", {"email": "ready.candidate@northmoor.example.org", "password": app.config["DEMO_PASSWORD"]})
+    home = client.get("/candidate").get_data(as_text=True)
+    assert "Start your assessment" in home

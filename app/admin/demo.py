@@ -59,3 +59,42 @@ def seed_demo(session: Session, *, password: str, hash_profile: str) -> int:
                      roles=[account.role.value], via="seed-demo")
         created += 1
     return created
+
+
+READY_CANDIDATE = DemoAccount(Role.CANDIDATE, "Sam Taylor", "ready.candidate@northmoor.example.org",
+                              "Northmoor Borough Council", "SW100006")
+
+
+def seed_ready_to_sit(session: Session, *, password: str, hash_profile: str) -> bool:
+    """A second demo candidate, endorsed and booked into a practitioner window that is open now, with
+    the form prepared, so the assessment can be tried at once. Needs the bank imported first.
+    Returns False when it already exists or the bank has no live practitioner items. Never commits."""
+    from datetime import timedelta
+
+    from app.exams.forms_preparation import prepare_forms
+    from app.exams.services import create_window
+    from app.models import AssessmentMode, Booking, Endorsement, Item, ItemStatus, Tier
+    from app.models.types import utcnow
+
+    if session.exec(select(User).where(User.email == READY_CANDIDATE.email)).first():
+        return False
+    practitioner = session.exec(select(Tier).where(Tier.code == "practitioner")).first()
+    if practitioner is None or not session.exec(select(Item).where(Item.tier_id == practitioner.id, Item.status == ItemStatus.LIVE)).first():
+        return False
+    northmoor = session.exec(select(Organisation).where(Organisation.name == READY_CANDIDATE.organisation)).one()
+    employer = session.exec(select(User).where(User.email == "employer@northmoor.example.org")).one()
+    candidate = User(name=READY_CANDIDATE.name, email=READY_CANDIDATE.email, swe_number=READY_CANDIDATE.swe_number,
+                     organisation=northmoor, password_hash=hash_password(password, profile=hash_profile),
+                     memberships=[RoleMembership(role=Role.CANDIDATE)])
+    session.add(candidate)
+    session.flush()
+    record_event(session, actor=None, action="user.created_by_command", obj=candidate, roles=["candidate"], via="seed-demo")
+    session.add(Endorsement(candidate_id=candidate.id, tier_id=practitioner.id, endorsed_by_id=employer.id,
+                            statement="Demo: reviewed in supervision against P1-P10, with two observed visits."))
+    window = create_window(session, actor=None, tier=practitioner, opens_at=utcnow() - timedelta(minutes=1),
+                           closes_at=utcnow() + timedelta(days=30), capacity=20, mode=AssessmentMode.REMOTE, location=None,
+                           change_cutoff_hours=0)
+    session.add(Booking(candidate_id=candidate.id, window_id=window.id))
+    session.flush()
+    prepare_forms(session, window=window, actor=None)
+    return True
