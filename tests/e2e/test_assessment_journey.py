@@ -230,3 +230,47 @@ def test_candidate_sits_the_whole_assessment_with_javascript_off(app, browser, l
     page.get_by_role("link", name="See your result").click()
     expect(page.get_by_text(re.compile(r"Your score: [\d.]+ out of 30"))).to_be_visible()
     context.close()
+
+
+def test_time_left_is_announced_at_ten_five_and_one_minutes_only(app, live_server, visit, journey):
+    """The visible time counts down every second; the screen-reader announcement changes only at
+    the sensible moments (10, 5 and 1 minutes left)."""
+    from app.exams.attempts import start_attempt
+    from app.exams.forms_preparation import prepare_forms
+    from app.models import Booking, Endorsement
+
+    open_window_now(app, journey["window_id"])
+    engine = app.extensions["db"].engine
+    with Session(engine) as session:
+        candidate = session.exec(select(User).where(User.email == journey["email"])).one()
+        window = session.get(AssessmentWindow, journey["window_id"])
+        employer = session.exec(select(User).where(User.email == "employer@northmoor.example.org")).one()
+        session.add(Endorsement(candidate_id=candidate.id, tier_id=window.tier_id, endorsed_by_id=employer.id,
+                                statement="Reviewed against every supervisor statement in supervision."))
+        booking = Booking(candidate_id=candidate.id, window_id=window.id)
+        session.add(booking)
+        session.flush()
+        prepare_forms(session, window=window, actor=None)
+        attempt = start_attempt(session, booking=booking, now=utcnow())
+        attempt.deadline_at = utcnow() + timedelta(minutes=10, seconds=40)
+        session.commit()
+        attempt_id = attempt.id
+    engine.dispose()
+
+    page = visit.page
+    page.clock.install()
+    sign_in(page, live_server.url(), journey["email"], app.config["DEMO_PASSWORD"])
+    # Keep the page's own count: its once-a-minute check with the server would undo the fast-forward.
+    page.route("**/status", lambda route: route.abort())
+    visit.goto(f"/candidate/attempts/{attempt_id}/questions/1")
+    announce = page.locator("[data-timer-announce]")
+    expect(page.locator("[data-timer-value]")).to_have_text("10 minutes")
+    expect(announce).to_have_text("")
+    page.clock.run_for(60_000)  # past 10:00 left
+    expect(announce).to_have_text("10 minutes left")
+    page.clock.run_for(60_000)
+    expect(announce).to_have_text("10 minutes left")  # unchanged for the minutes in between
+    page.clock.run_for(4 * 60_000)
+    expect(announce).to_have_text("5 minutes left")
+    expect(page.locator(".app-timer")).to_have_class(re.compile("app-timer--low"))
+    visit.problems[:] = [p for p in visit.problems if "ERR_FAILED" not in p]  # the blocked status checks
