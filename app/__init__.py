@@ -74,12 +74,16 @@ def register_extensions(app: Flask) -> None:
 
 
 def _load_user(user_id: str):
+    from sqlalchemy.orm import joinedload
+    from sqlmodel import select
+
     from app.models import User
 
     ident, _, version = user_id.partition(":")
     if not ident.isdigit() or not version.isdigit():
         return None
-    user = db.get_session().get(User, int(ident))
+    # One query for the user and their roles (every signed-in request runs this)
+    user = db.get_session().exec(select(User).options(joinedload(User.memberships)).where(User.id == int(ident))).unique().first()
     if user is None or not user.active or user.session_version != int(version):
         return None
     return user

@@ -126,6 +126,10 @@ class Question:
     def item_type(self):
         return REGISTRY[self.version.type]
 
+    @property
+    def target(self) -> "SaveTarget":
+        return SaveTarget(self.form_item_id, self.version.type, len(self.version.options))
+
 
 def questions(session: Session, attempt: Attempt) -> list[Question]:
     """Every question on the attempt's form, in order, with the candidate's saved answer."""
@@ -148,6 +152,27 @@ def question_at(session: Session, attempt: Attempt, position: int) -> Question |
                     saved.revision if saved else 0)
 
 
+@dataclass(frozen=True)
+class SaveTarget:
+    """What a save needs to know about a question: which row, and how to check the answer."""
+
+    form_item_id: int
+    type: str
+    option_count: int
+
+    @property
+    def item_type(self):
+        return REGISTRY[self.type]
+
+
+def save_target(session: Session, attempt: Attempt, position: int) -> SaveTarget | None:
+    """The question at `position` on the attempt's form, for saving: one small query."""
+    row = session.exec(select(FormItem.id, ItemVersion.type, ItemVersion.options)
+                       .join(ItemVersion, ItemVersion.id == FormItem.item_version_id)
+                       .where(FormItem.form_id == attempt.form_id, FormItem.position == position)).first()
+    return SaveTarget(row[0], row[1], len(row[2])) if row else None
+
+
 def question_count(session: Session, attempt: Attempt) -> int:
     return session.exec(select(func.count(FormItem.id)).where(FormItem.form_id == attempt.form_id)).one()
 
@@ -160,13 +185,13 @@ class Saved:
     revision: int
 
 
-def save_answer(session: Session, *, attempt: Attempt, question: Question, answer: list[str], flagged: bool,
+def save_answer(session: Session, *, attempt: Attempt, question: "SaveTarget", answer: list[str], flagged: bool,
                 revision: int, now: datetime) -> Saved:
     """Store the answer if `revision` is newer than the stored one. The same revision with the same
     content is a retry and succeeds; an older revision, or the same one with different content
     (another tab), leaves the stored answer and returns it. Raises AnswerRefused for an answer
     that cannot belong to the question and TimeIsUp after the deadline and grace period."""
-    answer = question.item_type.parse_answer(answer, len(question.version.options))
+    answer = question.item_type.parse_answer(answer, question.option_count)
     if not accepts_answers(attempt, now):
         raise TimeIsUp("Time is up: answers can no longer be changed. The answers saved before the deadline were submitted")
     if attempt.break_started_at is not None:
@@ -179,8 +204,8 @@ def save_answer(session: Session, *, attempt: Attempt, question: Question, answe
         index_elements=[table.c.attempt_id, table.c.form_item_id],
         set_={name: insert.excluded[name] for name in ("answer", "flagged", "revision", "saved_at")},
         where=table.c.revision < insert.excluded.revision,
-    )
-    if session.execute(statement).rowcount == 1:
+    ).returning(table.c.id)  # a row comes back only when the answer was stored (rowcount is not portable here)
+    if session.execute(statement).first() is not None:
         return Saved(True, answer, flagged, revision)
     stored = session.exec(select(Response).where(Response.attempt_id == attempt.id,
                                                  Response.form_item_id == question.form_item_id)).one()

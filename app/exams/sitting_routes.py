@@ -102,7 +102,7 @@ def question(attempt_id, position):
     form = answer_form(letters if current.version.type == "ranking" else None)()
     if form.validate_on_submit():
         try:
-            saved = sitting.save_answer(db, attempt=attempt, question=current, answer=form.letters(), flagged=form.flagged.data,
+            saved = sitting.save_answer(db, attempt=attempt, question=current.target, answer=form.letters(), flagged=form.flagged.data,
                                         revision=form.revision.data, now=utcnow())
         except FormValidationError:
             pass  # the rank field holds the message
@@ -157,7 +157,7 @@ def save(attempt_id, position):
     except ValidationError as error:
         problem = error.errors()[0]
         return jsonify(error=f"{'.'.join(str(p) for p in problem['loc']) or 'body'}: {problem['msg']}"), 400
-    current = sitting.question_at(db, attempt, position)
+    current = sitting.save_target(db, attempt, position)
     if current is None:
         return jsonify(error=f"There is no question {position} on your assessment"), 404
     try:
