@@ -2,7 +2,7 @@
 
 The report works at statement level only: it never shows question text, options, keys or
 rationales, because the bank is reused. Callers build a `FeedbackReport` (with each statement's
-label already decided, for example with `statement_label`) and `render_feedback_report` returns the
+label already decided by app.scoring) and `render_feedback_report` returns the
 PDF bytes. Layout: A4, built-in Helvetica, black text, one accent colour, GOV.UK-like and plain.
 """
 
@@ -36,14 +36,15 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from app.scoring import AREA_TO_DEVELOP, MIN_ITEMS_FOR_LABEL, STRENGTH, STRENGTH_AT
+
 LONDON = ZoneInfo("Europe/London")
 
-STRENGTH = "strength"
-AREA_TO_DEVELOP = "area_to_develop"
 LABEL_WORDS = {STRENGTH: "Strength", AREA_TO_DEVELOP: "Area to develop", None: "Too few questions to say"}
 
-MIN_QUESTIONS_FOR_LABEL = 3  # a statement with fewer questions is not labelled
-STRENGTH_PERCENT = 70  # share of a statement's marks at or above which it is a strength
+# The labelling rule lives in app.scoring; the report explains it with the same numbers.
+MIN_QUESTIONS_FOR_LABEL = MIN_ITEMS_FOR_LABEL
+STRENGTH_PERCENT = round(STRENGTH_AT * 100)
 
 NO_AREAS_SENTENCE = "There were no statements marked as areas to develop on your paper."
 PREPARE_SENTENCE = ("To prepare, you could read this statement again, talk it through with your supervisor, "
@@ -85,14 +86,6 @@ class FeedbackReport:
     def __post_init__(self):
         if self.sat_at.tzinfo is None or self.sat_at.utcoffset() is None:
             raise ValueError("sat_at must be an aware datetime")
-
-
-def statement_label(score: float, max_score: float, items: int) -> str | None:
-    """The rule the report describes: no label under MIN_QUESTIONS_FOR_LABEL questions; otherwise a
-    strength when the share of marks is STRENGTH_PERCENT or more, else an area to develop."""
-    if items < MIN_QUESTIONS_FOR_LABEL or max_score <= 0:
-        return None
-    return STRENGTH if score * 100 >= STRENGTH_PERCENT * max_score else AREA_TO_DEVELOP
 
 
 def format_number(value: float) -> str:

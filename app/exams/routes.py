@@ -70,7 +70,7 @@ def book():
                            bookings=services.current_bookings(db, candidate))
 
 
-def _own_booking(booking_id) -> Booking:
+def own_booking(booking_id) -> Booking:
     booking = get_session().get(Booking, booking_id)
     if booking is None:
         abort(404)
@@ -82,7 +82,7 @@ def _own_booking(booking_id) -> Booking:
 @bp.route("/candidate/bookings/<int:booking_id>/cancel", methods=["POST"])
 @roles_required(Role.CANDIDATE)
 def cancel_booking(booking_id):
-    booking = _own_booking(booking_id)
+    booking = own_booking(booking_id)
     if not ButtonForm().validate_on_submit():
         abort(400)
     db = get_session()
@@ -99,7 +99,7 @@ def cancel_booking(booking_id):
 @bp.route("/candidate/bookings/<int:booking_id>/move", methods=["GET", "POST"])
 @roles_required(Role.CANDIDATE)
 def move_booking(booking_id):
-    booking = _own_booking(booking_id)
+    booking = own_booking(booking_id)
     db = get_session()
     choices = [(w, left) for w, left in services.bookable_windows(db, acting_user())
                if w.tier_id == booking.window.tier_id and w.id != booking.window_id and left > 0]

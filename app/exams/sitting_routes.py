@@ -16,20 +16,14 @@ from app.exams import attempts as sitting
 from app.exams.feedback_report import render_feedback_report
 from app.exams.forms import ExtendTimeForm, StartForm, answer_form
 from app.exams.reports import feedback_report_for
+from app.exams.routes import own_booking
 from app.exams.services import approved_adjustments
 from app.forms import ButtonForm
 from app.mail.services import deliver_queued
-from app.models import AssessmentForm, AssessmentWindow, Attempt, AttemptStatus, Booking, Role
+from app.models import AssessmentForm, AssessmentWindow, Attempt, AttemptStatus, Role
 from app.models.types import utcnow
 
 bp = Blueprint("sitting", __name__)
-
-
-def _own_booking(booking_id: int) -> Booking:
-    booking = get_session().get(Booking, booking_id) or abort(404)
-    if booking.candidate_id != acting_user().id:
-        abort(403)
-    return booking
 
 
 def _own_attempt(attempt_id: int) -> Attempt:
@@ -62,7 +56,7 @@ def _page(template: str, attempt: Attempt, **context):
 @roles_required(Role.CANDIDATE)
 def start(booking_id):
     db = get_session()
-    booking = _own_booking(booking_id)
+    booking = own_booking(booking_id)
     existing = sitting.attempt_for(db, booking)
     form = StartForm()
     if existing is None and form.validate_on_submit():

@@ -4,18 +4,23 @@ no Flask or database, so the same numbers come out wherever it is called."""
 
 from app.scoring.attempts import (
     AREA_TO_DEVELOP,
+    MIN_ITEMS_FOR_LABEL,
     STRENGTH,
+    STRENGTH_AT,
     AttemptScore,
     ItemResult,
     StatementResult,
     cut_score_from_percent,
     passed,
     score_attempt,
+    statement_label,
 )
 from app.scoring.items import ITEM_TYPES, MAX_ITEM_SCORE, MULTIPLE_RESPONSE_RULES, score_response
 
 __all__ = [
     "AREA_TO_DEVELOP",
+    "MIN_ITEMS_FOR_LABEL",
+    "STRENGTH_AT",
     "ITEM_TYPES",
     "MAX_ITEM_SCORE",
     "MULTIPLE_RESPONSE_RULES",
@@ -27,4 +32,5 @@ __all__ = [
     "passed",
     "score_attempt",
     "score_response",
+    "statement_label",
 ]

@@ -15,6 +15,8 @@ from app.scoring.items import MAX_ITEM_SCORE
 STRENGTH = "strength"
 AREA_TO_DEVELOP = "area_to_develop"
 TOLERANCE = 1e-9  # float rounding slack when comparing a score with a threshold
+STRENGTH_AT = 0.7  # share of a statement's marks at or above which it is a strength
+MIN_ITEMS_FOR_LABEL = 3  # fewer items on a statement and it gets no label
 
 
 @dataclass(frozen=True)
@@ -58,7 +60,8 @@ class AttemptScore:
         return _percent(self.score, self.max_score)
 
 
-def score_attempt(results: Iterable[ItemResult], *, strength_at: float = 0.7, min_items_for_label: int = 3) -> AttemptScore:
+def score_attempt(results: Iterable[ItemResult], *, strength_at: float = STRENGTH_AT,
+                  min_items_for_label: int = MIN_ITEMS_FOR_LABEL) -> AttemptScore:
     """The attempt's total and its per-statement breakdown.
 
     A statement with at least `min_items_for_label` items is labelled a strength when its score is
@@ -106,11 +109,17 @@ def cut_score_from_percent(max_score: float, percent: float) -> float:
     return float(exact.quantize(Decimal("0.01"), rounding=ROUND_CEILING))
 
 
+def statement_label(score: float, max_score: float, items: int, *, strength_at: float = STRENGTH_AT,
+                    min_items_for_label: int = MIN_ITEMS_FOR_LABEL) -> str | None:
+    """Strength, area to develop, or None when too few items support a label."""
+    if items < min_items_for_label or max_score <= 0:
+        return None
+    return STRENGTH if score / max_score >= strength_at - TOLERANCE else AREA_TO_DEVELOP
+
+
 def _statement(code: str, scores: list[float], strength_at: float, min_items_for_label: int) -> StatementResult:
     score, max_score = round(math.fsum(scores), 2), len(scores) * MAX_ITEM_SCORE
-    label = None
-    if len(scores) >= min_items_for_label:
-        label = STRENGTH if score / max_score >= strength_at - TOLERANCE else AREA_TO_DEVELOP
+    label = statement_label(score, max_score, len(scores), strength_at=strength_at, min_items_for_label=min_items_for_label)
     return StatementResult(code=code, score=score, max_score=max_score, items=len(scores), label=label)
 
 

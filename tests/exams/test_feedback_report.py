@@ -18,8 +18,8 @@ from app.exams.feedback_report import (
     format_number,
     format_percent,
     render_feedback_report,
-    statement_label,
 )
+from app.scoring import statement_label
 
 TITLES = [
     "The role of child and family social work",
