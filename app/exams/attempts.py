@@ -75,6 +75,16 @@ def attempt_for(session: Session, booking: Booking) -> Attempt | None:
 
 def can_start(session: Session, booking: Booking, now: datetime) -> str | None:
     """Why the candidate cannot start this booking now, or None when they can."""
+    return _refusal(booking, _prepared_form(session, booking), now)
+
+
+def _prepared_form(session: Session, booking: Booking):
+    """The prepared form's id and time allowed (not its items), or None."""
+    return session.exec(select(AssessmentForm.id, AssessmentForm.time_limit_minutes)
+                        .where(AssessmentForm.booking_id == booking.id)).first()
+
+
+def _refusal(booking: Booking, form, now: datetime) -> str | None:
     window = booking.window
     if booking.status is not BookingStatus.BOOKED:
         return "This booking was cancelled"
@@ -82,7 +92,7 @@ def can_start(session: Session, booking: Booking, now: datetime) -> str | None:
         return "This assessment window has not opened yet"
     if now > window.closes_at:
         return "This assessment window has closed"
-    if session.exec(select(AssessmentForm.id).where(AssessmentForm.booking_id == booking.id)).first() is None:
+    if form is None:
         return "Your assessment is not ready yet. Try again in a few minutes, or contact the assessment team"
     return None
 
@@ -94,16 +104,17 @@ def start_attempt(session: Session, *, booking: Booking, now: datetime) -> Attem
     if existing is not None:
         raise AttemptRefused("You have already started this assessment" if existing.status is AttemptStatus.IN_PROGRESS
                              else "You have already submitted this assessment")
-    reason = can_start(session, booking, now)
+    form = _prepared_form(session, booking)
+    reason = _refusal(booking, form, now)
     if reason:
         raise AttemptRefused(reason)
-    form = session.exec(select(AssessmentForm).where(AssessmentForm.booking_id == booking.id)).one()
-    attempt = Attempt(booking_id=booking.id, form_id=form.id, candidate_id=booking.candidate_id, started_at=now,
-                      deadline_at=now + timedelta(minutes=form.time_limit_minutes))
+    form_id, minutes = form
+    attempt = Attempt(booking_id=booking.id, form_id=form_id, candidate_id=booking.candidate_id, started_at=now,
+                      deadline_at=now + timedelta(minutes=minutes))
     session.add(attempt)
     session.flush()
     record_event(session, actor=booking.candidate, action="attempt.started", obj=attempt, booking_id=booking.id,
-                 minutes=form.time_limit_minutes)
+                 minutes=minutes)
     return attempt
 
 
@@ -282,6 +293,13 @@ def close_expired(session: Session, *, now: datetime) -> int:
     return sum(close_if_expired(session, attempt, now) for attempt in open_attempts)
 
 
+def close_expired_in_window(session: Session, *, window: AssessmentWindow, now: datetime) -> int:
+    """Submit the window's attempts whose time has run out (before showing or releasing them)."""
+    open_attempts = session.exec(select(Attempt).join(Booking, Booking.id == Attempt.booking_id)
+                                 .where(Booking.window_id == window.id, Attempt.status == AttemptStatus.IN_PROGRESS)).all()
+    return sum(close_if_expired(session, attempt, now) for attempt in open_attempts)
+
+
 def profile(session: Session, attempt: Attempt) -> AttemptScore:
     return _score(session, attempt)
 
@@ -339,9 +357,7 @@ def release_results(session: Session, *, window: AssessmentWindow, actor: User, 
     window has closed, or every booked candidate has submitted. Returns how many were released."""
     if window.results_released_at is not None:
         raise AttemptRefused("Results for this window have already been released")
-    for attempt in session.exec(select(Attempt).join(Booking, Booking.id == Attempt.booking_id)
-                                .where(Booking.window_id == window.id, Attempt.status == AttemptStatus.IN_PROGRESS)):
-        close_if_expired(session, attempt, now)
+    close_expired_in_window(session, window=window, now=now)
     rows = live_view(session, window=window, now=now)
     sitting = [r for r in rows if r.attempt is not None and r.attempt.status is AttemptStatus.IN_PROGRESS]
     if sitting:

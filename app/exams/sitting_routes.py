@@ -264,8 +264,7 @@ def live(window_id):
     db = get_session()
     window = db.get(AssessmentWindow, window_id) or abort(404)
     now = utcnow()
-    closed = sum(sitting.close_if_expired(db, row.attempt, now) for row in sitting.live_view(db, window=window, now=now) if row.attempt)
-    if closed:
+    if sitting.close_expired_in_window(db, window=window, now=now):
         db.commit()
     return render_template("sitting/live.html", window=window, rows=sitting.live_view(db, window=window, now=now),
                            button=ButtonForm(), now=now)
