@@ -299,10 +299,6 @@ def _results_table(statements: tuple[StatementFeedback, ...], width: float) -> T
 
 def _story(report: FeedbackReport, width: float) -> list:
     statements = report.statements
-    areas = [s for s in statements if s.label == AREA_TO_DEVELOP]
-    strengths = [s for s in statements if s.label == STRENGTH]
-    unlabelled = [s for s in statements if s.label is None]
-
     story: list = [
         _p("Knowledge assessment feedback", H1),
         _p(report.candidate_name, LEAD),
@@ -312,44 +308,55 @@ def _story(report: FeedbackReport, width: float) -> list:
         _outcome(report, width),
         CondPageBreak(55 * mm),  # the heading, the table's header and a few rows, or a new page
         _p("Your results by statement", H2_BEFORE_TABLE),
+        _results_table(statements, width) if statements else _p("There are no statement results for this paper."),
     ]
-    if statements:
-        story.append(_results_table(statements, width))
-    else:
-        story.append(_p("There are no statement results for this paper."))
+    story += _areas_to_develop(statements) + _strengths(statements)
+    if not report.passed:
+        story += _if_you_resit()
+    return story + _how_this_report_was_made()
 
-    story.append(_p("Areas to develop", H2))
+
+def _areas_to_develop(statements) -> list:
+    areas = [s for s in statements if s.label == AREA_TO_DEVELOP]
+    unlabelled = [s for s in statements if s.label is None]
+    story = [_p("Areas to develop", H2)]
     if areas:
         story.append(_p("These are the statements where you gained less than "
                         f"{STRENGTH_PERCENT}% of the marks available."))
         for s in areas:
             story.append(KeepTogether([_p(_statement_name(s), H3), _p(s.summary), _p(PREPARE_SENTENCE)]))
+        return story
+    story.append(_p(NO_AREAS_SENTENCE))
+    if unlabelled:
+        names = "; ".join(_statement_name(s) for s in unlabelled)
+        story.append(_p("Some statements had too few questions on your paper to say how you did. "
+                        f"It is still worth reviewing them before your next assessment: {names}."))
     else:
-        story.append(_p(NO_AREAS_SENTENCE))
-        if unlabelled:
-            names = "; ".join(_statement_name(s) for s in unlabelled)
-            story.append(_p("Some statements had too few questions on your paper to say how you did. "
-                            f"It is still worth reviewing them before your next assessment: {names}."))
-        else:
-            story.append(_p("It is still worth reviewing any statements marked \u201cToo few questions to say\u201d "
-                            "in future reports, and keeping your knowledge of all the statements up to date."))
+        story.append(_p("It is still worth reviewing any statements marked \u201cToo few questions to say\u201d "
+                        "in future reports, and keeping your knowledge of all the statements up to date."))
+    return story
 
-    story.append(_p("Your strengths", H2))
-    if strengths:
-        story.append(_p(f"These are the statements where you gained {STRENGTH_PERCENT}% or more of the marks available."))
-        story += [Paragraph(f"<b>{_esc(s.code)}</b> {_esc(s.title)}", BULLET, bulletText="\u2022") for s in strengths]
-    else:
-        story.append(_p("There were no statements marked as strengths on your paper."))
 
-    if not report.passed:
-        story += [
-            _p("If you resit", H2),
-            _p("You can book a resit once your employer\u2019s endorsement is current."),
-            _p("Your next paper will have different questions, mapped to the same statements."),
-            _p("Focus your preparation on your areas to develop, and on any statements with too few questions to say."),
-        ]
+def _strengths(statements) -> list:
+    strengths = [s for s in statements if s.label == STRENGTH]
+    if not strengths:
+        return [_p("Your strengths", H2), _p("There were no statements marked as strengths on your paper.")]
+    return [_p("Your strengths", H2),
+            _p(f"These are the statements where you gained {STRENGTH_PERCENT}% or more of the marks available."),
+            *[Paragraph(f"<b>{_esc(s.code)}</b> {_esc(s.title)}", BULLET, bulletText="\u2022") for s in strengths]]
 
-    story += [
+
+def _if_you_resit() -> list:
+    return [
+        _p("If you resit", H2),
+        _p("You can book a resit once your employer\u2019s endorsement is current."),
+        _p("Your next paper will have different questions, mapped to the same statements."),
+        _p("Focus your preparation on your areas to develop, and on any statements with too few questions to say."),
+    ]
+
+
+def _how_this_report_was_made() -> list:
+    return [
         _p("How this report was made", H2),
         _p("Each question is worth up to one mark, and each question is mapped to one statement. "
            "Your marks for a statement are the marks you gained on its questions. "
@@ -359,7 +366,6 @@ def _story(report: FeedbackReport, width: float) -> list:
            f"when you gained less than {STRENGTH_PERCENT}%. "
            "This report does not show the questions or your answers, because questions are used again in future papers."),
     ]
-    return story
 
 
 def render_feedback_report(report: FeedbackReport) -> bytes:
