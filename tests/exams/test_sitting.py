@@ -419,3 +419,17 @@ def test_release_waits_for_candidates_still_sitting(client, forms, session, book
     assert "1 candidate(s) are still sitting" in page_text(client.get(response.headers["Location"]))
     session.expire_all()
     assert candidate_sitting.window.results_released_at is None
+
+
+def test_prepare_due_command_prepares_forms_for_windows_opening_soon(app, session, open_window, user_with_role):
+    from app.models import Booking
+
+    candidate = user_with_role(Role.CANDIDATE)
+    session.add(Booking(candidate_id=candidate.id, window_id=open_window.id))
+    session.commit()
+    result = app.test_cli_runner().invoke(args=["exams", "prepare-due", "--hours", "1"])
+    assert result.exit_code == 0 and "1 prepared, 0 already prepared, 0 could not be prepared" in result.output
+    assert count_rows(session, "assessment_form") == 1
+    open_window.opens_at, open_window.closes_at = utcnow() + timedelta(days=9), utcnow() + timedelta(days=10)
+    session.commit()
+    assert "No window opens within 1 hours." in app.test_cli_runner().invoke(args=["exams", "prepare-due", "--hours", "1"]).output
