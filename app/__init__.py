@@ -1,6 +1,7 @@
 """The application factory."""
 
 import logging
+from functools import cache
 from pathlib import Path
 
 from flask import Flask
@@ -9,6 +10,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app import db
 from app.config import Config
+from app.sessions import ThrottledRefreshSessionInterface
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -32,6 +34,7 @@ def create_app(config=None) -> Flask:
     if config is None or isinstance(config, type):
         config = (config or Config)(app.instance_path)
     app.config.from_object(config)
+    app.session_interface = ThrottledRefreshSessionInterface()
     logging.basicConfig(level=logging.INFO)
     register_extensions(app)
     register_templates(app)
@@ -73,17 +76,23 @@ def register_extensions(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
 
-def _load_user(user_id: str):
+@cache
+def _user_with_roles():
+    """Built once: every signed-in request runs this one query (the user and their roles)."""
+    from sqlalchemy import bindparam
     from sqlalchemy.orm import joinedload
     from sqlmodel import select
 
     from app.models import User
 
+    return select(User).options(joinedload(User.memberships)).where(User.id == bindparam("user_id"))
+
+
+def _load_user(user_id: str):
     ident, _, version = user_id.partition(":")
     if not ident.isdigit() or not version.isdigit():
         return None
-    # One query for the user and their roles (every signed-in request runs this)
-    user = db.get_session().exec(select(User).options(joinedload(User.memberships)).where(User.id == int(ident))).unique().first()
+    user = db.get_session().exec(_user_with_roles(), params={"user_id": int(ident)}).unique().first()
     if user is None or not user.active or user.session_version != int(version):
         return None
     return user

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy import and_, bindparam
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, func, select
 
@@ -46,24 +47,24 @@ class TimeIsUp(AttemptRefused):
 
 # Reading the clock -----------------------------------------------------------------------------
 
-def deadline(attempt: Attempt, now: datetime) -> datetime:
+def deadline(attempt: "Attempt | AttemptClock", now: datetime) -> datetime:
     """The deadline as it stands: an ongoing rest break holds the clock (up to the allowance)."""
     if attempt.break_started_at is None:
         return attempt.deadline_at
     return attempt.deadline_at + min(now - attempt.break_started_at, break_left(attempt))
 
 
-def break_left(attempt: Attempt) -> timedelta:
+def break_left(attempt: "Attempt | AttemptClock") -> timedelta:
     return max(BREAK_ALLOWANCE - timedelta(seconds=attempt.break_seconds), timedelta(0))
 
 
-def seconds_left(attempt: Attempt, now: datetime) -> int:
+def seconds_left(attempt: "Attempt | AttemptClock", now: datetime) -> int:
     if attempt.status is not AttemptStatus.IN_PROGRESS:
         return 0
     return max(int((deadline(attempt, now) - now).total_seconds()), 0)
 
 
-def accepts_answers(attempt: Attempt, now: datetime) -> bool:
+def accepts_answers(attempt: "Attempt | AttemptClock", now: datetime) -> bool:
     return attempt.status is AttemptStatus.IN_PROGRESS and now <= deadline(attempt, now) + GRACE
 
 
@@ -176,12 +177,44 @@ class SaveTarget:
         return REGISTRY[self.type]
 
 
-def save_target(session: Session, attempt: Attempt, position: int) -> SaveTarget | None:
-    """The question at `position` on the attempt's form, for saving: one small query."""
-    row = session.exec(select(FormItem.id, ItemVersion.type, ItemVersion.options)
-                       .join(ItemVersion, ItemVersion.id == FormItem.item_version_id)
-                       .where(FormItem.form_id == attempt.form_id, FormItem.position == position)).first()
-    return SaveTarget(row[0], row[1], len(row[2])) if row else None
+@dataclass(frozen=True)
+class AttemptClock:
+    """The few attempt fields that decide whether a save is accepted (read without loading the row
+    as an object: the save is the hottest request of a sitting)."""
+
+    id: int
+    candidate_id: int
+    status: AttemptStatus
+    deadline_at: datetime
+    break_started_at: datetime | None
+    break_seconds: int
+
+
+@dataclass(frozen=True)
+class SaveContext:
+    attempt: AttemptClock
+    question: SaveTarget | None  # None: no question at that position on the attempt's form
+
+
+# Built once: executing a prebuilt statement skips rebuilding it on every save (SQLAlchemy caches
+# the compiled SQL by the statement's shape either way).
+_SAVE_CONTEXT = (
+    select(Attempt.id, Attempt.candidate_id, Attempt.status, Attempt.deadline_at, Attempt.break_started_at,
+           Attempt.break_seconds, FormItem.id, ItemVersion.type, ItemVersion.options)
+    .select_from(Attempt)
+    .outerjoin(FormItem, and_(FormItem.form_id == Attempt.form_id, FormItem.position == bindparam("position")))
+    .outerjoin(ItemVersion, ItemVersion.id == FormItem.item_version_id)
+    .where(Attempt.id == bindparam("attempt_id"))
+)
+
+
+def save_context(session: Session, attempt_id: int, position: int) -> SaveContext | None:
+    """The attempt's clock and the question at `position`, in one query; None when there is no such attempt."""
+    row = session.connection().execute(_SAVE_CONTEXT, {"attempt_id": attempt_id, "position": position}).first()
+    if row is None:
+        return None
+    clock = AttemptClock(*row[:6])
+    return SaveContext(clock, SaveTarget(row[6], row[7], len(row[8])) if row[6] is not None else None)
 
 
 def question_count(session: Session, attempt: Attempt) -> int:
@@ -196,8 +229,23 @@ class Saved:
     revision: int
 
 
-def save_answer(session: Session, *, attempt: Attempt, question: "SaveTarget", answer: list[str], flagged: bool,
-                revision: int, now: datetime) -> Saved:
+def _build_upsert(dialect: str):
+    table = Response.__table__
+    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+    return insert.on_conflict_do_update(
+        index_elements=[table.c.attempt_id, table.c.form_item_id],
+        set_={name: insert.excluded[name] for name in ("answer", "flagged", "revision", "saved_at")},
+        where=table.c.revision < insert.excluded.revision,
+    ).returning(table.c.id)  # a row comes back only when the answer was stored (rowcount is not portable here)
+
+
+_UPSERTS = {dialect: _build_upsert(dialect) for dialect in ("postgresql", "sqlite")}
+_STORED = (select(Response.answer, Response.flagged, Response.revision)
+           .where(Response.attempt_id == bindparam("attempt_id"), Response.form_item_id == bindparam("form_item_id")))
+
+
+def save_answer(session: Session, *, attempt: "Attempt | AttemptClock", question: SaveTarget, answer: list[str],
+                flagged: bool, revision: int, now: datetime) -> Saved:
     """Store the answer if `revision` is newer than the stored one. The same revision with the same
     content is a retry and succeeds; an older revision, or the same one with different content
     (another tab), leaves the stored answer and returns it. Raises AnswerRefused for an answer
@@ -207,20 +255,12 @@ def save_answer(session: Session, *, attempt: Attempt, question: "SaveTarget", a
         raise TimeIsUp("Time is up: answers can no longer be changed. The answers saved before the deadline were submitted")
     if attempt.break_started_at is not None:
         raise AttemptRefused("You are on a rest break. End your break to carry on answering")
+    connection = session.connection()
     values = {"attempt_id": attempt.id, "form_item_id": question.form_item_id, "answer": answer, "flagged": flagged,
               "revision": revision, "saved_at": now}
-    insert = (postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert)(Response.__table__)
-    table = Response.__table__
-    statement = insert.values(**values).on_conflict_do_update(
-        index_elements=[table.c.attempt_id, table.c.form_item_id],
-        set_={name: insert.excluded[name] for name in ("answer", "flagged", "revision", "saved_at")},
-        where=table.c.revision < insert.excluded.revision,
-    ).returning(table.c.id)  # a row comes back only when the answer was stored (rowcount is not portable here)
-    if session.execute(statement).first() is not None:
+    if connection.execute(_UPSERTS[connection.dialect.name], values).first() is not None:
         return Saved(True, answer, flagged, revision)
-    stored = session.exec(select(Response).where(Response.attempt_id == attempt.id,
-                                                 Response.form_item_id == question.form_item_id)).one()
-    session.refresh(stored)
+    stored = connection.execute(_STORED, values).one()
     same = stored.revision == revision and stored.answer == answer and stored.flagged == flagged
     return Saved(same, stored.answer, stored.flagged, stored.revision)
 

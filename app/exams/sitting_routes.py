@@ -145,28 +145,30 @@ def save(attempt_id, position):
     """Autosave from the page's script: JSON in, JSON out. 409 when the stored answer is newer
     (it is returned) or when time is up; 400 for an answer that cannot belong to the question."""
     db = get_session()
-    attempt = _own_attempt(attempt_id)
+    context = sitting.save_context(db, attempt_id, position) or abort(404)
+    if context.attempt.candidate_id != acting_user().id:
+        abort(403)
     try:
         body = SaveRequest.model_validate(request.get_json(silent=True) or {})
     except ValidationError as error:
         problem = error.errors()[0]
         return jsonify(error=f"{'.'.join(str(p) for p in problem['loc']) or 'body'}: {problem['msg']}"), 400
-    current = sitting.save_target(db, attempt, position)
-    if current is None:
+    if context.question is None:
         return jsonify(error=f"There is no question {position} on your assessment"), 404
     try:
-        saved = sitting.save_answer(db, attempt=attempt, question=current, answer=body.answer, flagged=body.flagged,
-                                    revision=body.revision, now=utcnow())
+        saved = sitting.save_answer(db, attempt=context.attempt, question=context.question, answer=body.answer,
+                                    flagged=body.flagged, revision=body.revision, now=utcnow())
     except AnswerRefused as error:
         return jsonify(error=f"Question {position}: {error}"), 400
     except sitting.AttemptRefused as error:
+        attempt = db.get(Attempt, attempt_id)
         sitting.close_if_expired(db, attempt, utcnow())
         db.commit()
         return jsonify(error=error.message, submitted=attempt.status is AttemptStatus.SUBMITTED,
                        next=url_for("sitting.resume", attempt_id=attempt.id)), 409
     db.commit()
     return jsonify(saved=saved.applied, answer=saved.answer, flagged=saved.flagged, revision=saved.revision,
-                   secondsLeft=sitting.seconds_left(attempt, utcnow())), 200 if saved.applied else 409
+                   secondsLeft=sitting.seconds_left(context.attempt, utcnow())), 200 if saved.applied else 409
 
 
 @bp.route("/candidate/attempts/<int:attempt_id>/status")

@@ -1,9 +1,11 @@
+import time
 from datetime import timedelta
 
 import pytest
 
 from app.models import Role
 from app.models.types import utcnow
+from app.sessions import ThrottledRefreshSessionInterface
 from tests.conftest import PASSWORD, audit_actions, error_summary, page_text
 
 WRONG = "Enter a correct email address and password. The details you entered did not match an account"
@@ -154,3 +156,19 @@ def test_someone_with_several_roles_sees_each_in_the_navigation(client, sign_in,
     text = page_text(client.get("/assessor"))
     assert "Your organisation" in text and "Marking" in text and "Administration" not in text
     assert client.get("/employer/").status_code == 200
+
+
+def _session_cookie(response):
+    return next((h for h in response.headers.getlist("Set-Cookie") if h.startswith("accreditation_session=")), None)
+
+
+def test_session_expiry_slides_but_the_cookie_is_not_re_signed_on_every_request(client, sign_in, user_with_role, monkeypatch):
+    sign_in(user_with_role(Role.ASSESSOR))
+    client.get("/account/")  # shows (and so removes) the sign-in message: the session changes
+    assert _session_cookie(client.get("/account/")) is None  # refreshed less than a minute ago
+    later = time.time() + ThrottledRefreshSessionInterface.refresh_every + 1
+    monkeypatch.setattr("app.sessions.time.time", lambda: later)
+    refreshed = _session_cookie(client.get("/account/"))
+    assert refreshed is not None and "Expires=" in refreshed  # the 8-hour expiry moves on
+    assert _session_cookie(client.get("/account/")) is None
+    assert client.get("/assessor").status_code == 200  # still signed in with the refreshed cookie
