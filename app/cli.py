@@ -44,14 +44,22 @@ def db_revision_command(message):
 @with_appcontext
 def seed_demo_command():
     """Create the demo organisations and one account for every role (safe to run again)."""
+    from sqlmodel import select
+
     from app.admin.demo import DEMO_ACCOUNTS, READY_CANDIDATE, seed_demo, seed_ready_to_sit
+    from app.models import User
+    from app.standards.demo import seed_demo_standards
 
     session = get_session()
     password = current_app.config["DEMO_PASSWORD"]
     profile = current_app.config["PASSWORD_HASH_PROFILE"]
     created = seed_demo(session, password=password, hash_profile=profile)
+    admin = session.exec(select(User).where(User.email == "admin@accreditation.example.org")).one()
+    panels = seed_demo_standards(session, admin=admin)  # agreed ratings first: forms are only made of rated items
     created += seed_ready_to_sit(session, password=password, hash_profile=profile)
     session.commit()
+    if panels:
+        click.echo(f"Demo standard setting: {panels} panel(s) rated every live item (demo ratings, not a real standard).")
     click.echo(f"Demo data: {created} new account(s). Sign in at http://127.0.0.1:5000 with:")
     for account in DEMO_ACCOUNTS:
         click.echo(f"  {account.role.label:<14} {account.email:<36} password: {password}")

@@ -209,3 +209,26 @@ def audit_actions(session, obj=None, action=None) -> list[str]:
     if action is not None:
         query = query.where(AuditEvent.action == action)
     return [event.action for event in session.exec(query)]
+
+
+def agree_ratings(session, value: float = 0.6, tiers=None) -> None:
+    """Test set-up: an agreed Angoff rating of `value` for every live item that can appear on each
+    tier's forms (as after a closed standard-setting panel), so forms can be prepared. The panel
+    workflow itself is tested in tests/standards."""
+    from sqlmodel import select
+
+    from app.models import AgreedRating, PanelStatus, StandardSettingPanel, Tier
+    from app.standards.services import eligible_versions
+
+    setter = User(email=f"standard-setter-{next(_serial)}@example.org", name="Standard Setter", password_hash="!test-only")
+    session.add(setter)
+    session.flush()
+    for tier in session.exec(select(Tier)):
+        if tiers is not None and tier.code not in tiers:
+            continue
+        panel = StandardSettingPanel(tier_id=tier.id, title=f"Test panel: {tier.code}", status=PanelStatus.CLOSED, opened_by_id=setter.id)
+        session.add(panel)
+        session.flush()
+        session.add_all(AgreedRating(tier_id=tier.id, item_version_id=version.id, value=value, panel_id=panel.id, agreed_by_id=setter.id)
+                        for version in eligible_versions(session, tier))
+    session.commit()

@@ -17,6 +17,7 @@ from app.models import (
     OutboxMessage,
     ReasonableAdjustment,
     Role,
+    StandardSettingPanel,
     Tier,
 )
 from app.models.types import utcnow
@@ -29,6 +30,7 @@ ADMIN = {Role.ADMINISTRATOR}
 # staff or their own booking. The targets below belong to someone else, so every role is refused.
 OWN_ORGANISATION = ("own organisation", {Role.EMPLOYER})
 OWN_ATTEMPT = ("own attempt", {Role.CANDIDATE})
+OWN_PANEL = ("own panel", {Role.ASSESSOR, Role.MODERATOR})  # panellists rate only on panels they sit on
 
 ACCESS = {
     "static": EVERYONE,
@@ -95,6 +97,15 @@ ACCESS = {
     "sitting.live": ADMIN,
     "sitting.extend": ADMIN,
     "sitting.release": ADMIN,
+    "standards.panels": ADMIN,
+    "standards.new_panel": ADMIN,
+    "standards.panel": ADMIN,
+    "standards.panel_item": ADMIN,
+    "standards.next_round": ADMIN,
+    "standards.agree": ADMIN,
+    "standards.close": ADMIN,
+    "standards.my_panels": {Role.ASSESSOR, Role.MODERATOR},
+    "standards.rate": OWN_PANEL,
 }
 
 VISITORS = [ANONYMOUS, *Role]
@@ -140,12 +151,13 @@ def targets(make_user, make_organisation, session):
     session.add(form)
     session.flush()
     attempt = Attempt(booking_id=booking.id, form_id=form.id, candidate_id=person.id, deadline_at=utcnow() + timedelta(hours=1))
-    session.add(attempt)
+    panel = StandardSettingPanel(tier_id=tier.id, title="Someone else's panel", opened_by_id=make_user(roles=(Role.ADMINISTRATOR,)).id)
+    session.add_all([attempt, panel])
     session.commit()
     return {"user_id": person.id, "organisation_id": organisation.id, "message_id": message.id,
             "secret": "no-such-link", "filename": "images/favicon.svg", "code": "prac-0000", "endorsement_id": endorsement.id,
             "booking_id": booking.id, "request_id": adjustment.id,
-            "tier_code": "practitioner", "window_id": window.id, "attempt_id": attempt.id, "position": 1}
+            "tier_code": "practitioner", "window_id": window.id, "attempt_id": attempt.id, "position": 1, "panel_id": panel.id}
 
 
 def _url(rule, targets):

@@ -2,16 +2,17 @@
 
 import re
 
+import pytest
 from sqlmodel import select
 
 from app.admin.demo import DEMO_ACCOUNTS
-from app.models import Role, User
+from app.models import AgreedRating, AssessmentForm, PanelStatus, Role, StandardSettingPanel, Tier, User
 
 
 def test_seed_demo_creates_one_account_per_role_and_is_safe_to_repeat(app, session):
     runner = app.test_cli_runner()
     first = runner.invoke(args=["seed-demo"])
-    assert first.exit_code == 0 and "Demo data: 5 new account(s)." in first.output
+    assert first.exit_code == 0 and "Demo data: 6 new account(s)." in first.output
     for account in DEMO_ACCOUNTS:
         assert f"{account.role.label}" in first.output and account.email in first.output
     assert "password: kss-demo-accreditation" in first.output
@@ -52,8 +53,17 @@ def test_seed_demo_adds_a_candidate_who_can_sit_now_once_the_bank_is_imported(ap
     session.commit()
     runner = app.test_cli_runner()
     first = runner.invoke(args=["seed-demo"])
-    assert "Demo data: 6 new account(s)." in first.output and "ready.candidate@northmoor.example.org" in first.output
-    assert "Demo data: 0 new account(s)." in runner.invoke(args=["seed-demo"]).output
+    assert "Demo data: 7 new account(s)." in first.output and "ready.candidate@northmoor.example.org" in first.output
+    assert "Demo standard setting: 3 panel(s) rated every live item" in first.output
+    again = runner.invoke(args=["seed-demo"]).output
+    assert "Demo data: 0 new account(s)." in again and "Demo standard setting" not in again
+    panels = session.exec(select(StandardSettingPanel)).all()
+    assert {(p.title, p.status) for p in panels} == {(f"Demo panel: {t}", PanelStatus.CLOSED)
+                                                     for t in ("child and family practitioner", "practice supervisor", "practice leader")}
+    form = session.exec(select(AssessmentForm)).one()  # the ready candidate's: its cut score is the sum of its items' agreed ratings
+    agreed = dict(session.exec(select(AgreedRating.item_version_id, AgreedRating.value)
+                               .join(Tier, Tier.id == AgreedRating.tier_id).where(Tier.code == "practitioner")).all())
+    assert form.cut_score == pytest.approx(sum(agreed[item.item_version_id] for item in form.items), abs=0.01)
     forms.post("/account/sign-in", {"email": "ready.candidate@northmoor.example.org", "password": app.config["DEMO_PASSWORD"]})
     home = client.get("/candidate").get_data(as_text=True)
     assert "Start your assessment" in home

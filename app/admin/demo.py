@@ -27,6 +27,7 @@ DEMO_ACCOUNTS = [
     DemoAccount(Role.CANDIDATE, "Jordan Ellis", "candidate@northmoor.example.org", "Northmoor Borough Council", "SW100001"),
     DemoAccount(Role.ASSESSOR, "Samuel Okafor", "assessor@accreditation.example.org", None, "SW100002"),
     DemoAccount(Role.MODERATOR, "Grace Adeyemi", "moderator@accreditation.example.org", None, "SW100003"),
+    DemoAccount(Role.ASSESSOR, "Megan Hughes", "assessor2@accreditation.example.org", None, "SW100004"),
     DemoAccount(Role.EMPLOYER, "Priya Shah", "employer@northmoor.example.org", "Northmoor Borough Council"),
     DemoAccount(Role.ADMINISTRATOR, "Alex Morgan", "admin@accreditation.example.org"),
 ]

@@ -31,7 +31,7 @@ from app.models import (
     Statement,
     User,
 )
-from app.scoring import AttemptScore, ItemResult, passed, score_attempt, score_response
+from app.scoring import AttemptScore, ItemResult, knowledge_decision, score_attempt, score_response
 
 GRACE = timedelta(seconds=30)  # answers in flight when the clock runs out are still accepted
 BREAK_ALLOWANCE = timedelta(minutes=30)  # rest breaks, in total, per sitting (they pause the clock)
@@ -313,7 +313,8 @@ def submit(session: Session, *, attempt: Attempt, by: str, now: datetime, actor:
     attempt.status, attempt.submitted_at, attempt.submitted_by = AttemptStatus.SUBMITTED, now, by
     attempt.score, attempt.max_score = result.score, result.max_score
     attempt.cut_score = attempt.form.cut_score
-    attempt.passed = passed(result.score, attempt.cut_score) if attempt.cut_score is not None else None
+    attempt.passed = None if attempt.cut_score is None else knowledge_decision(
+        result.score, attempt.cut_score, result.by_statement, statement_minimum_percent=attempt.form.statement_minimum_percent).passed
     session.add(attempt)
     record_event(session, actor=actor, action="attempt.submitted", obj=attempt, by=by, answered=result.answered)
     return True
@@ -346,8 +347,9 @@ def profile(session: Session, attempt: Attempt) -> AttemptScore:
 
 def _score(session: Session, attempt: Attempt) -> AttemptScore:
     codes = {s.id: s.code for s in session.exec(select(Statement))}
+    rule = attempt.form.multiple_response_rule
     results = [ItemResult(codes[q.version.statement_id],
-                          score_response(q.version.type, q.answer, q.version.key, len(q.version.options)), q.answered)
+                          score_response(q.version.type, q.answer, q.version.key, len(q.version.options), rule=rule), q.answered)
                for q in questions(session, attempt)]
     return score_attempt(results)
 

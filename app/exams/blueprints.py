@@ -32,9 +32,11 @@ class Blueprint:
     applied: int = 12
     max_scenarios: int = 2  # applied items come from at most this many scenarios
     minimum_per_statement: dict[str, int] = field(default_factory=dict)  # statement code -> items at least
-    # Provisional pass mark, as a share of the marks on a form, until standard setting gives each
-    # form its own cut score.
-    pass_mark_percent: int = 60
+    # How multiple response items are scored (app.scoring.MULTIPLE_RESPONSE_RULES), and an optional
+    # minimum percentage on every statement for a pass (off by default). The cut score itself
+    # comes from standard setting: the sum of a form's agreed Angoff ratings.
+    multiple_response_rule: str = "all_or_nothing"
+    statement_minimum_percent: int | None = None
 
     @property
     def items(self) -> int:

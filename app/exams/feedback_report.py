@@ -82,6 +82,8 @@ class FeedbackReport:
     statements: tuple[StatementFeedback, ...]
     issuing_body: str  # e.g. "Child and Family Social Work Accreditation Board"
     reference: str  # attempt reference shown on the report, e.g. "Attempt 42"
+    statement_minimum_percent: int | None = None  # set only if administrators require a minimum on every statement
+    below_minimum: tuple[str, ...] = ()  # statement codes below that minimum
 
     def __post_init__(self):
         if self.sat_at.tzinfo is None or self.sat_at.utcoffset() is None:
@@ -257,6 +259,8 @@ def _outcome(report: FeedbackReport, width: float) -> Table:
         _p("Passed" if report.passed else "Not yet passed", OUTCOME),
         _p(score),
         _p(f"The pass mark for your paper was {_out_of(report.cut_score, report.max_score)}."),
+        *([_p(f"A pass also needs at least {report.statement_minimum_percent}% on every statement. "
+              f"You were below it on {', '.join(report.below_minimum)}.")] if report.below_minimum else []),
         _p(f"Questions answered: {report.answered} of {report.questions}."),
     ]
     if not report.passed:

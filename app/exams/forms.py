@@ -185,10 +185,18 @@ class BlueprintForm(FlaskForm):
     max_scenarios = IntegerField("Most scenarios on one form", widget=GovTextInput(),
                                  validators=[InputRequired(message="Enter the most scenarios on one form"),
                                              NumberRange(min=1, max=10, message="Scenarios must be between 1 and 10")])
-    pass_mark_percent = IntegerField("Pass mark (% of the marks on a form)", widget=GovTextInput(),
-                                     description="Provisional, until a standard-setting panel sets each form's cut score.",
-                                     validators=[InputRequired(message="Enter the pass mark as a percentage"),
-                                                 NumberRange(min=1, max=100, message="The pass mark must be between 1%% and 100%%")])
+    multiple_response_rule = RadioField(
+        "How multiple response (3 of 8) items are scored", widget=GovRadioInput(), validate_choice=False,
+        choices=[SelectChoice("all_or_nothing", "All or nothing: 1 mark for exactly the three keyed options, otherwise 0"),
+                 SelectChoice("per_option", "Partial credit: a third of a mark for each keyed option chosen, less a third for "
+                                            "each other option chosen, never below 0")],
+        validators=[InputRequired(message="Select how multiple response items are scored"),
+                    OneOfTheChoices("Select one of the scoring rules shown")])
+    statement_minimum_percent = IntegerField(
+        "Minimum on every statement to pass (optional)", widget=GovTextInput(),
+        description="Leave blank for none. If set, a candidate must also reach this percentage on each statement of their form, "
+                    "as well as the form's cut score.",
+        validators=[Optional(), NumberRange(min=1, max=100, message="The minimum must be between 1%% and 100%%, or blank for none")])
     submit = SubmitField("Save blueprint", widget=GovSubmitInput())
 
     statement_fields: list[str] = []

@@ -7,10 +7,10 @@ from sqlmodel import Session, select
 
 from app.audit import record_event
 from app.exams.assembly import AssemblyError, assemble_form
-from app.exams.blueprint_settings import blueprint_for, live_pool
+from app.exams.blueprint_settings import agreed_ratings, blueprint_for, live_pool
 from app.exams.timing import minutes_allowed
 from app.models import AssessmentForm, AssessmentWindow, Booking, BookingStatus, FormItem, Item, ItemVersion, User
-from app.scoring import MAX_ITEM_SCORE, cut_score_from_percent
+from app.scoring import form_cut_score
 
 
 @dataclass
@@ -23,13 +23,15 @@ class Preparation:
 def prepare_forms(session: Session, *, window: AssessmentWindow, actor: User | None) -> Preparation:
     """Assemble and store a form for every booking in the window that has none. Each form avoids
     the items on the candidate's other forms, prefers the least-exposed items, and records the
-    time allowed with the candidate's approved extra time."""
+    time allowed with the candidate's approved extra time. Only items with an agreed Angoff
+    rating for the window's tier are used, and the form's cut score is the sum of those ratings."""
     from app.exams.services import approved_adjustments
 
     result = Preparation()
     blueprint = blueprint_for(session, window.tier)
     exposure = _exposure(session)
-    pool = live_pool(session)
+    pool = live_pool(session, rated_for=window.tier)  # only items the standard-setting panel has rated
+    ratings = agreed_ratings(session, window.tier)
     versions = {item.code: item.current.id for item in session.exec(select(Item))}
     for booking in session.exec(select(Booking).where(Booking.window_id == window.id, Booking.status == BookingStatus.BOOKED)
                                 .order_by(Booking.id)):
@@ -45,7 +47,8 @@ def prepare_forms(session: Session, *, window: AssessmentWindow, actor: User | N
         adjustments = approved_adjustments(session, booking.candidate)
         stored = AssessmentForm(booking_id=booking.id, time_limit_minutes=minutes_allowed(
             blueprint.time_limit_minutes, adjustments.extra_time_percent if adjustments else 0),
-            cut_score=cut_score_from_percent(len(form.items) * MAX_ITEM_SCORE, blueprint.pass_mark_percent))
+            cut_score=form_cut_score(ratings[versions[code]] for code in form.items),
+            multiple_response_rule=blueprint.multiple_response_rule, statement_minimum_percent=blueprint.statement_minimum_percent)
         session.add(stored)
         session.flush()
         session.add_all(FormItem(form_id=stored.id, position=n, item_version_id=versions[code]) for n, code in enumerate(form.items, 1))

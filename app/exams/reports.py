@@ -6,6 +6,7 @@ from sqlmodel import Session, select
 from app.exams.attempts import profile
 from app.exams.feedback_report import FeedbackReport, StatementFeedback
 from app.models import Attempt, Statement
+from app.scoring import knowledge_decision
 
 
 def feedback_report_for(session: Session, attempt: Attempt) -> FeedbackReport:
@@ -20,4 +21,7 @@ def feedback_report_for(session: Session, attempt: Attempt) -> FeedbackReport:
         statements=tuple(StatementFeedback(code=row.code, title=statements[row.code].title, summary=statements[row.code].summary,
                                            score=row.score, max_score=row.max_score, items=row.items, label=row.label)
                          for row in result.by_statement),
-        issuing_body=current_app.config["ISSUING_BODY"], reference=f"Attempt {attempt.id}")
+        issuing_body=current_app.config["ISSUING_BODY"], reference=f"Attempt {attempt.id}",
+        statement_minimum_percent=attempt.form.statement_minimum_percent,
+        below_minimum=knowledge_decision(attempt.score, attempt.cut_score, result.by_statement,
+                                         statement_minimum_percent=attempt.form.statement_minimum_percent).below_minimum)

@@ -180,13 +180,16 @@ def edit_blueprint(tier_code):
     form_class = blueprint_form(tier.statements)
     initial = {"time_limit_minutes": current.time_limit_minutes, "general": current.general, "applied": current.applied,
                "general_from": current.general_from, "max_scenarios": current.max_scenarios,
-               "pass_mark_percent": current.pass_mark_percent,
+               "multiple_response_rule": current.multiple_response_rule,
+               "statement_minimum_percent": current.statement_minimum_percent,
                **{f"min_{s.code}": current.minimum_per_statement.get(s.code, 0) for s in tier.statements}}
     form = form_class(tiers=tiers, data=None if request.method == "POST" else initial)
     if form.validate_on_submit():
         proposed = FormBlueprint(tier=tier.code, general_from=form.general_from.data, time_limit_minutes=form.time_limit_minutes.data,
                              general=form.general.data, applied=form.applied.data, max_scenarios=form.max_scenarios.data,
-                             minimum_per_statement=form.minimums, pass_mark_percent=form.pass_mark_percent.data)
+                             minimum_per_statement=form.minimums,
+                                 multiple_response_rule=form.multiple_response_rule.data,
+                                 statement_minimum_percent=form.statement_minimum_percent.data)
         try:
             save_blueprint(db, actor=acting_user(), tier=tier, blueprint=proposed)
         except AssemblyError as error:

@@ -29,10 +29,12 @@ from app.models.exams import (
 )
 from app.models.framework import Statement, Tier
 from app.models.mail import MessageStatus, OutboxMessage
+from app.models.standards import AgreedRating, AngoffRating, PanelItem, PanelMember, PanelStatus, StandardSettingPanel
 
 __all__ = [
     "AssessmentForm", "FormItem", "Attempt", "AttemptStatus", "Response",
     "BlueprintSetting",
+    "AgreedRating", "AngoffRating", "PanelItem", "PanelMember", "PanelStatus", "StandardSettingPanel",
     "AdjustmentStatus", "ReasonableAdjustment",
     "AssessmentMode", "AssessmentWindow", "Booking", "BookingStatus",
     "Endorsement", "EndorsementStatus",

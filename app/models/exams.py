@@ -131,7 +131,9 @@ class BlueprintSetting(SQLModel, table=True):
     applied: int
     max_scenarios: int
     minimum_per_statement: dict[str, int] = Field(default_factory=dict, sa_type=sa.JSON)
-    pass_mark_percent: int = Field(default=60, sa_column_kwargs={"server_default": "60"})
+    multiple_response_rule: str = Field(default="all_or_nothing", max_length=20,
+                                        sa_column_kwargs={"server_default": "all_or_nothing"})  # app.scoring.MULTIPLE_RESPONSE_RULES
+    statement_minimum_percent: int | None = Field(default=None)  # off unless an administrator sets it
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
@@ -144,7 +146,11 @@ class AssessmentForm(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     booking_id: int = Field(foreign_key="booking.id", unique=True)
     time_limit_minutes: int
-    cut_score: float | None = Field(default=None)  # marks needed to pass this form (provisional pass mark until standard setting)
+    cut_score: float | None = Field(default=None)  # marks needed to pass: the sum of the items' agreed Angoff ratings
+    # The scoring rules in force when the form was prepared, so every candidate on it is scored alike.
+    multiple_response_rule: str = Field(default="all_or_nothing", max_length=20,
+                                        sa_column_kwargs={"server_default": "all_or_nothing"})
+    statement_minimum_percent: int | None = Field(default=None)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
     items: list["FormItem"] = Relationship(sa_relationship_kwargs={"order_by": "FormItem.position", "lazy": "selectin"})

@@ -10,14 +10,31 @@ from app.scoring.attempts import (
     AttemptScore,
     ItemResult,
     StatementResult,
-    cut_score_from_percent,
     passed,
     score_attempt,
     statement_label,
 )
 from app.scoring.items import ITEM_TYPES, MAX_ITEM_SCORE, MULTIPLE_RESPONSE_RULES, score_response
+from app.scoring.standard_setting import (
+    DISCUSS_RANGE,
+    MIN_RATINGS,
+    KnowledgeDecision,
+    Spread,
+    form_cut_score,
+    knowledge_decision,
+    proposed_rating,
+    spread,
+)
 
 __all__ = [
+    "DISCUSS_RANGE",
+    "MIN_RATINGS",
+    "KnowledgeDecision",
+    "Spread",
+    "form_cut_score",
+    "knowledge_decision",
+    "proposed_rating",
+    "spread",
     "AREA_TO_DEVELOP",
     "MIN_ITEMS_FOR_LABEL",
     "STRENGTH_AT",
@@ -28,7 +45,6 @@ __all__ = [
     "AttemptScore",
     "ItemResult",
     "StatementResult",
-    "cut_score_from_percent",
     "passed",
     "score_attempt",
     "score_response",

@@ -8,7 +8,6 @@ import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import ROUND_CEILING, Decimal
 
 from app.scoring.items import MAX_ITEM_SCORE
 
@@ -92,21 +91,6 @@ def score_attempt(results: Iterable[ItemResult], *, strength_at: float = STRENGT
 def passed(score: float, cut_score: float) -> bool:
     """Whether `score` reaches `cut_score`; a score a hair below it only through float rounding passes."""
     return score >= cut_score - TOLERANCE
-
-
-def cut_score_from_percent(max_score: float, percent: float) -> float:
-    """The raw cut score for a percentage pass mark, rounded up to 2 dp.
-
-    Rounded up because scores are reported to 2 dp: rounding down could pass a candidate below the
-    pass mark. The product is taken in decimal on the numbers as written (60 and 70 give 42.0, not
-    ceil(41.99999...) or ceil(42.00000...1)), so float noise never moves the cut by 0.01.
-    """
-    if not 0 < percent <= 100:
-        raise ValueError(f"a pass mark is a percentage in (0, 100], not {percent}")
-    if not (math.isfinite(max_score) and max_score >= 0):
-        raise ValueError(f"a maximum score is a finite number at least 0, not {max_score}")
-    exact = Decimal(str(max_score)) * Decimal(str(percent)) / 100
-    return float(exact.quantize(Decimal("0.01"), rounding=ROUND_CEILING))
 
 
 def statement_label(score: float, max_score: float, items: int, *, strength_at: float = STRENGTH_AT,

@@ -14,8 +14,9 @@ from app.bank.content import check_bank
 from app.bank.services import import_bank
 from app.config import TestConfig
 from app.exams.services import create_window
-from app.models import AssessmentMode, Tier
+from app.models import AssessmentMode, Tier, User
 from app.models.types import utcnow
+from app.standards.demo import seed_demo_standards
 from tests.databases import fresh_database
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -38,6 +39,7 @@ def app(tmp_path_factory):
         with Session(engine) as session:
             import_bank(session, bank=check_bank(QUESTION_BANK), actor=None)
             seed_demo(session, password=application.config["DEMO_PASSWORD"], hash_profile="fast")
+            seed_demo_standards(session, admin=session.exec(select(User).where(User.email == "admin@accreditation.example.org")).one())
             practitioner = session.exec(select(Tier).where(Tier.code == "practitioner")).one()
             create_window(session, actor=None, tier=practitioner, opens_at=utcnow() + timedelta(days=30),
                           closes_at=utcnow() + timedelta(days=30, hours=8), capacity=50, mode=AssessmentMode.REMOTE,

@@ -12,6 +12,7 @@ from app.bank.services import import_bank
 from app.exams.forms_preparation import prepare_forms
 from app.models import AssessmentMode, AssessmentWindow, Booking, Role, Tier, User
 from app.models.types import utcnow
+from tests.conftest import agree_ratings
 
 SHIPPED = Path(__file__).resolve().parents[2] / "question_bank"
 
@@ -33,6 +34,7 @@ class Sitting:
 @pytest.fixture
 def open_window(session, shipped_content):
     import_bank(session, bank=shipped_content, actor=None)
+    agree_ratings(session)
     tier = session.exec(select(Tier).where(Tier.code == "practitioner")).one()
     window = AssessmentWindow(tier_id=tier.id, opens_at=utcnow() - timedelta(hours=1), closes_at=utcnow() + timedelta(hours=5),
                               capacity=100, mode=AssessmentMode.REMOTE, change_cutoff_hours=48)

@@ -10,7 +10,7 @@ from app.bank.services import import_bank
 from app.exams.assembly import assemble_form
 from app.exams.blueprint_settings import blueprint_for, live_pool
 from app.models import Role, Tier
-from tests.conftest import count_rows, error_summary, page_text
+from tests.conftest import agree_ratings, count_rows, error_summary, page_text
 
 SHIPPED = Path(__file__).resolve().parents[2] / "question_bank"
 
@@ -18,7 +18,7 @@ SHIPPED = Path(__file__).resolve().parents[2] / "question_bank"
 @pytest.fixture
 def shipped_bank(session):
     import_bank(session, bank=check_bank(SHIPPED), actor=None)
-    session.commit()
+    agree_ratings(session)
 
 
 def practitioner(session):
@@ -26,17 +26,26 @@ def practitioner(session):
 
 
 def form_data(session, **changes):
-    data = {"time_limit_minutes": "60", "general": "18", "general_from": "practitioner", "applied": "12", "max_scenarios": "2", "pass_mark_percent": "60",
+    data = {"time_limit_minutes": "60", "general": "18", "general_from": "practitioner", "applied": "12", "max_scenarios": "2",
+            "multiple_response_rule": "all_or_nothing", "statement_minimum_percent": "",
             **{f"min_{s.code}": "1" for s in practitioner(session).statements}}
     data.update(changes)
     return data
 
 
 def test_the_shipped_bank_makes_a_form_for_every_default_blueprint(session, shipped_bank):
-    pool = live_pool(session)
     for tier in session.exec(select(Tier)):
-        form = assemble_form(blueprint_for(session, tier), pool)
+        form = assemble_form(blueprint_for(session, tier), live_pool(session, rated_for=tier))
         assert len(form.items) == 30
+
+
+def test_only_items_with_an_agreed_rating_count_towards_a_blueprint(forms, signed_in_as, session):
+    import_bank(session, bank=check_bank(SHIPPED), actor=None)
+    session.commit()  # no standard setting yet
+    signed_in_as(Role.ADMINISTRATOR)
+    response = forms.post("/admin/blueprints/practitioner", form_data(session))
+    assert any("only items with an agreed standard-setting rating for this tier count" in m for m in error_summary(response))
+    assert live_pool(session, rated_for=practitioner(session)) == []
 
 
 def test_defaults_are_shown_and_a_change_is_saved(client, forms, signed_in_as, session, shipped_bank):
@@ -44,11 +53,14 @@ def test_defaults_are_shown_and_a_change_is_saved(client, forms, signed_in_as, s
     listing = page_text(client.get("/admin/blueprints"))
     assert "Child and family practitioner 60 minutes 18 (practitioner statements) 12 at most 2" in listing
     assert "Practice leader 60 minutes 18 (supervisor statements) 12 at most 2" in listing
-    assert "60% (provisional)" in listing
-    response = forms.post("/admin/blueprints/practitioner", form_data(session, time_limit_minutes="75", min_P8="2", pass_mark_percent="65"))
+    assert "Multiple response all or nothing; cut score from standard setting" in listing
+    response = forms.post("/admin/blueprints/practitioner", form_data(session, time_limit_minutes="75", min_P8="2",
+                                                                      multiple_response_rule="per_option", statement_minimum_percent="40"))
     assert response.headers["Location"] == "/admin/blueprints", error_summary(response)
     saved = blueprint_for(session, practitioner(session))
-    assert saved.time_limit_minutes == 75 and saved.minimum_per_statement["P8"] == 2 and saved.pass_mark_percent == 65
+    assert saved.time_limit_minutes == 75 and saved.minimum_per_statement["P8"] == 2
+    assert (saved.multiple_response_rule, saved.statement_minimum_percent) == ("per_option", 40)
+    assert "with partial credit; cut score from standard setting, and at least 40% on every statement" in page_text(client.get("/admin/blueprints"))
     assert "Child and family practitioner 75 minutes" in page_text(client.get("/admin/blueprints"))
 
 
@@ -60,7 +72,8 @@ def test_defaults_are_shown_and_a_change_is_saved(client, forms, signed_in_as, s
         ({"general": "1", "applied": "1"}, "The statement minimums add up to 10, more than the 2 items on a form"),
         ({"time_limit_minutes": "5"}, "Time limit must be between 10 and 240 minutes"),
         ({"min_P3": ""}, "Enter the minimum number of items for P3"),
-        ({"pass_mark_percent": "0"}, "The pass mark must be between 1% and 100%"),
+        ({"statement_minimum_percent": "0"}, "The minimum must be between 1% and 100%, or blank for none"),
+        ({"multiple_response_rule": "half_marks"}, "Select one of the scoring rules shown"),
     ],
 )
 def test_an_impossible_blueprint_is_refused_with_the_reason(forms, signed_in_as, session, shipped_bank, changes, error):

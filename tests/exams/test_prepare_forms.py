@@ -24,7 +24,7 @@ from app.models import (
     Tier,
 )
 from app.models.types import utcnow
-from tests.conftest import audit_actions, page_text
+from tests.conftest import agree_ratings, audit_actions, page_text
 
 SHIPPED = Path(__file__).resolve().parents[2] / "question_bank"
 
@@ -32,6 +32,7 @@ SHIPPED = Path(__file__).resolve().parents[2] / "question_bank"
 @pytest.fixture
 def window(session):
     import_bank(session, bank=check_bank(SHIPPED), actor=None)
+    agree_ratings(session)
     tier = session.exec(select(Tier).where(Tier.code == "practitioner")).one()
     window = AssessmentWindow(tier_id=tier.id, opens_at=utcnow() + timedelta(days=10), closes_at=utcnow() + timedelta(days=11),
                               capacity=100, mode=AssessmentMode.REMOTE)

@@ -433,3 +433,28 @@ def test_prepare_due_command_prepares_forms_for_windows_opening_soon(app, sessio
     open_window.opens_at, open_window.closes_at = utcnow() + timedelta(days=9), utcnow() + timedelta(days=10)
     session.commit()
     assert "No window opens within 1 hours." in app.test_cli_runner().invoke(args=["exams", "prepare-due", "--hours", "1"]).output
+
+
+def test_the_scoring_rules_in_force_when_the_form_was_prepared_decide_the_result(client, forms, session, booked, user_with_role):
+    from dataclasses import replace
+
+    from app.exams.blueprint_settings import blueprint_for, save_blueprint
+    from app.models import Tier
+
+    tier = session.exec(select(Tier).where(Tier.code == "practitioner")).one()
+    save_blueprint(session, actor=user_with_role(Role.ADMINISTRATOR), tier=tier,
+                   blueprint=replace(blueprint_for(session, tier), multiple_response_rule="per_option", statement_minimum_percent=50))
+    session.commit()
+    candidate_sitting = booked()
+    start(client, forms, candidate_sitting)
+    attempt = the_attempt(session, candidate_sitting)
+    assert (attempt.form.multiple_response_rule, attempt.form.statement_minimum_percent) == ("per_option", 50)
+    position = first_position_of(session, attempt, "multiple_response")
+    version = version_at(session, attempt, position)
+    wrong = next(letter for letter in "ABCDEFGH" if letter not in version.key)
+    answer(client, forms, attempt, position, answer=[*version.key[:2], wrong])  # two keyed, one not: (2 - 1) / 3 under partial credit
+    forms.post(f"/candidate/attempts/{attempt.id}/check", {})
+    attempt = the_attempt(session, candidate_sitting)
+    assert attempt.score == 0.33 and attempt.passed is False
+    report = sitting.profile(session, attempt)
+    assert all(s.score / s.max_score < 0.5 for s in report.by_statement)

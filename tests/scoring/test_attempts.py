@@ -1,4 +1,4 @@
-"""score_attempt, passed and cut_score_from_percent; and the package stays pure."""
+"""score_attempt and passed; and the package stays pure."""
 
 import ast
 import dataclasses
@@ -15,7 +15,6 @@ from app.scoring import (
     AttemptScore,
     ItemResult,
     StatementResult,
-    cut_score_from_percent,
     passed,
     score_attempt,
 )
@@ -168,47 +167,6 @@ def test_percent(scores, expected):
 )
 def test_passed(score, cut_score, expected):
     assert passed(score, cut_score) is expected
-
-
-@pytest.mark.parametrize(
-    "max_score, percent, expected",
-    [
-        pytest.param(60, 70, 42.0, id="whole"),
-        pytest.param(46, 70, 32.2, id="not-32.21-from-float-noise"),  # 46 * 70 / 100 * 100 = 3220.0000000000005
-        pytest.param(2, 55, 1.1, id="not-1.11-from-float-noise"),
-        pytest.param(44.0, 80.0, 35.2, id="float-arguments"),
-        pytest.param(50, 33.3, 16.65, id="decimal-percent"),
-        pytest.param(7, 33.33, 2.34, id="rounded-up-from-2.3331"),
-        pytest.param(10, 0.01, 0.01, id="tiny-rounded-up"),
-        pytest.param(45, 100, 45.0, id="all-of-it"),
-        pytest.param(0, 50, 0.0, id="no-items"),
-    ],
-)
-def test_cut_score_from_percent(max_score, percent, expected):
-    assert cut_score_from_percent(max_score, percent) == expected
-
-
-def test_cut_score_never_passes_a_candidate_below_the_pass_mark():
-    cut = cut_score_from_percent(7, 33.33)
-    assert not passed(2.33, cut)  # 2.33 / 7 = 33.29%
-    assert passed(2.34, cut)
-
-
-@pytest.mark.parametrize(
-    "max_score, percent",
-    [
-        pytest.param(60, 0, id="percent-0"),
-        pytest.param(60, -5, id="percent-negative"),
-        pytest.param(60, 100.5, id="percent-above-100"),
-        pytest.param(60, math.nan, id="percent-nan"),
-        pytest.param(-1, 50, id="max-score-negative"),
-        pytest.param(math.inf, 50, id="max-score-infinite"),
-        pytest.param(math.nan, 50, id="max-score-nan"),
-    ],
-)
-def test_cut_score_from_percent_rejects_bad_arguments(max_score, percent):
-    with pytest.raises(ValueError):
-        cut_score_from_percent(max_score, percent)
 
 
 @pytest.mark.parametrize("path", sorted(Path(app.scoring.__file__).parent.glob("*.py")), ids=lambda path: path.name)
