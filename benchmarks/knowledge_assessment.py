@@ -400,6 +400,7 @@ def populate(app, count):
         bookings = [Booking(candidate_id=user.id, window_id=window.id) for user in users]
         db.add_all(bookings)
         db.commit()
+        agree_every_item(db, tier, users[0])
         timings["candidates and bookings"] = time.perf_counter() - started
         started = time.perf_counter()
         preparation = prepare_forms(db, window=window, actor=None)
@@ -409,6 +410,20 @@ def populate(app, count):
             raise SystemExit(f"prepare_forms: {preparation.prepared} prepared, failures: {preparation.failed[:3]}")
     # Outside that app context: each test request context then gets its own `g`, where Flask-WTF caches the token.
     return forge_sessions(app, users, bookings), timings
+
+
+def agree_every_item(db, tier, someone):
+    """Forms are made only of items with an agreed standard-setting rating: agree 0.6 for every
+    live item the tier's forms can use, as a closed panel would (the panel itself is not measured)."""
+    from app.models import AgreedRating, PanelStatus, StandardSettingPanel
+    from app.standards.services import eligible_versions
+
+    panel = StandardSettingPanel(tier_id=tier.id, title="Benchmark panel", status=PanelStatus.CLOSED, opened_by_id=someone.id)
+    db.add(panel)
+    db.flush()
+    db.add_all(AgreedRating(tier_id=tier.id, item_version_id=version.id, value=0.6, panel_id=panel.id, agreed_by_id=someone.id)
+               for version in eligible_versions(db, tier))
+    db.commit()
 
 
 def forge_sessions(app, users, bookings):
