@@ -1,4 +1,4 @@
-"""Command-line tasks: `flask seed-demo`, `flask create-admin`, `flask mail retry`; `bank` and `exams` groups."""
+"""Command-line tasks: `flask seed-demo`, `flask create-admin`, `flask mail retry`; `bank`, `exams` and `psychometrics` groups."""
 
 import click
 from flask import current_app
@@ -19,6 +19,41 @@ def register(app) -> None:
     from app.exams.cli import exams_group
 
     app.cli.add_command(exams_group)
+    app.cli.add_command(psychometrics_group)
+
+
+psychometrics_group = AppGroup("psychometrics", help="Check the statistics on simulated candidates.")
+
+
+@psychometrics_group.command("simulate")
+@click.option("--candidates", default=10_000, show_default=True, type=click.IntRange(2, 1_000_000), help="Simulated candidates.")
+@click.option("--items", default=30, show_default=True, type=click.IntRange(2, 200), help="Items on the form.")
+@click.option("--seed", default=1, show_default=True, type=int, help="Random seed (the same seed gives the same cohort).")
+@click.option("--ability-sd", default=1.0, show_default=True, type=click.FloatRange(0.1, 5), help="Spread of abilities, in logits.")
+@click.option("--borderline", default=0.0, show_default=True, type=click.FloatRange(-4, 4),
+              help="Ability of the just-competent candidate, in logits (items run from -2 to 2).")
+def simulate_command(candidates, items, seed, ability_sd, borderline):
+    """A Rasch cohort through the real scoring, Angoff cut score and analysis, against the truth."""
+    import time
+
+    from app.psychometrics.study import run_study
+
+    started = time.perf_counter()
+    result = run_study(candidates, items, seed=seed, ability_sd=ability_sd, borderline_ability=borderline)
+    seconds = time.perf_counter() - started
+    summary, classification, reliability = result.summary, result.classification, result.summary.reliability
+    click.echo(f"Simulated {result.candidates:,} candidates x {result.items} items (Rasch; difficulties -2 to 2 logits, "
+               f"abilities N(0, {ability_sd}), borderline at {borderline} logits, seed {seed}) in {seconds:.2f} s")
+    click.echo(f"  facility recovered vs simulated: largest error {result.facility_max_error:.4f}, "
+               f"mean error {result.facility_mean_error:.4f}")
+    coefficient = f"{reliability.coefficient:.3f}" if reliability.coefficient is not None else f"not available ({reliability.reason})"
+    sem = f"{summary.sem:.2f}" if summary.sem is not None else "not available"
+    click.echo(f"  {reliability.method}: {coefficient}; mean {summary.mean:.2f}, SD {summary.sd:.2f}, SEM {sem} marks")
+    click.echo(f"  cut score (ideal Angoff ratings summed): {result.cut_score:.2f} of {result.items}; "
+               f"pass rate {100 * summary.pass_rate:.1f}%")
+    click.echo(f"  classification accuracy against true competence: {100 * classification.accuracy:.1f}% "
+               f"(false pass {100 * classification.false_pass:.1f}%, false fail {100 * classification.false_fail:.1f}% of candidates)")
+    click.echo(f"  items flagged by item analysis: {result.flagged_items} of {result.items}")
 
 
 @click.command("db-upgrade")
