@@ -212,3 +212,15 @@ def test_agreed_ratings_set_each_forms_cut_score_and_unrated_items_stay_off_form
     assert len(cuts) > 1  # forms of different difficulty, different cut scores
     assert count_rows(session, "angoff_rating") == 3 * (len(versions) - 1)
     assert session.exec(select(AngoffRating.round).distinct()).all() == [1]
+
+
+def test_the_next_round_waits_for_ratings_and_a_closed_panel_takes_none(client, forms, signed_in_as, session, bank, panellists):
+    panel = open_panel(session, forms, signed_in_as, panellists)
+    response = forms.post(f"/admin/standard-setting/{panel.id}/next-round", page=f"/admin/standard-setting/{panel.id}")
+    assert "Nobody has rated anything in round 1 yet" in page_text(client.get(response.headers["Location"]))
+    session.refresh(panel)
+    assert panel.round == 1
+    forms.post(f"/admin/standard-setting/{panel.id}/close", page=f"/admin/standard-setting/{panel.id}")
+    refused = forms.post(f"/admin/standard-setting/{panel.id}/agree", page="/admin/standard-setting")
+    assert "This panel is closed: its ratings can no longer change" in page_text(client.get(refused.headers["Location"]))
+    assert count_rows(session, "agreed_rating") == 0
