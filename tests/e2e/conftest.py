@@ -78,7 +78,10 @@ class Visit:
         self.check()
 
     def check(self):
-        """axe scan of the current page; every violation is recorded with the page it was on."""
+        """axe scan of the current page; every violation is recorded with the page it was on. Waits
+        for the page to finish loading first: a scan of a document still being replaced by a
+        navigation sees an empty page."""
+        self.page.wait_for_load_state("load")
         self.page.evaluate(AXE_SOURCE.read_text())
         result = self.page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS)
         self.scanned.append(self.page.url)
