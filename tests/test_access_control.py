@@ -106,6 +106,11 @@ ACCESS = {
     "standards.close": ADMIN,
     "standards.my_panels": {Role.ASSESSOR, Role.MODERATOR},
     "standards.rate": OWN_PANEL,
+    "quality.correct": ADMIN,
+    "quality.apply_correction": ADMIN,
+    "quality.regrading_home": ADMIN,
+    "quality.correction": ADMIN,
+    "quality.review": ADMIN,
 }
 
 VISITORS = [ANONYMOUS, *Role]
@@ -157,7 +162,8 @@ def targets(make_user, make_organisation, session):
     return {"user_id": person.id, "organisation_id": organisation.id, "message_id": message.id,
             "secret": "no-such-link", "filename": "images/favicon.svg", "code": "prac-0000", "endorsement_id": endorsement.id,
             "booking_id": booking.id, "request_id": adjustment.id,
-            "tier_code": "practitioner", "window_id": window.id, "attempt_id": attempt.id, "position": 1, "panel_id": panel.id}
+            "tier_code": "practitioner", "window_id": window.id, "attempt_id": attempt.id, "position": 1, "panel_id": panel.id,
+            "number": 1, "kind": "key", "correction_id": 1, "regraded_id": 1}
 
 
 def _url(rule, targets):

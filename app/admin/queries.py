@@ -2,7 +2,8 @@
 
 from sqlmodel import Session, func, or_, select
 
-from app.models import MessageStatus, Organisation, OutboxMessage, Role, RoleMembership, User
+from app.models import MessageStatus, Organisation, OutboxMessage, RegradedAttempt, Role, RoleMembership, User
+from app.quality.regrading import AWAITING_REVIEW
 
 PER_PAGE = 50
 
@@ -17,6 +18,7 @@ def dashboard_counts(session: Session) -> dict[str, int]:
         "organisations": count(select(func.count(Organisation.id))),
         "held_mail": count(select(func.count(OutboxMessage.id)).where(OutboxMessage.status == MessageStatus.HELD)),
         "failed_mail": count(select(func.count(OutboxMessage.id)).where(OutboxMessage.status == MessageStatus.FAILED)),
+        "regrades_to_review": count(select(func.count(RegradedAttempt.id)).where(*AWAITING_REVIEW)),
     }
 
 

@@ -9,13 +9,13 @@ def record_event(session: Session, *, actor: User | None, action: str, obj, **de
     """Record that `actor` did `action` to `obj` (a model instance with an id). Never commits."""
     if obj.id is None:
         session.flush()
-    event = AuditEvent(
-        actor_id=actor.id if actor is not None else None,
-        action=action,
-        object_type=type(obj).__tablename__,
-        object_id=str(obj.id),
-        details=details,
-    )
+    return record_event_on(session, actor=actor, action=action, object_type=type(obj).__tablename__, object_id=obj.id, **details)
+
+
+def record_event_on(session: Session, *, actor: User | None, action: str, object_type: str, object_id, **details) -> AuditEvent:
+    """Record an event on an object known by table name and id (for bulk work without ORM objects)."""
+    event = AuditEvent(actor_id=actor.id if actor is not None else None, action=action, object_type=object_type,
+                       object_id=str(object_id), details=details)
     session.add(event)
     return event
 

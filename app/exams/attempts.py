@@ -31,7 +31,7 @@ from app.models import (
     Statement,
     User,
 )
-from app.scoring import AttemptScore, ItemResult, knowledge_decision, score_attempt, score_response
+from app.scoring import Outcome, ScoredItem, attempt_outcome
 
 GRACE = timedelta(seconds=30)  # answers in flight when the clock runs out are still accepted
 BREAK_ALLOWANCE = timedelta(minutes=30)  # rest breaks, in total, per sitting (they pause the clock)
@@ -309,14 +309,11 @@ def submit(session: Session, *, attempt: Attempt, by: str, now: datetime, actor:
         return False
     if attempt.break_started_at is not None:
         end_break(session, attempt=attempt, now=now)
-    result = _score(session, attempt)
+    result = outcome(session, attempt)
     attempt.status, attempt.submitted_at, attempt.submitted_by = AttemptStatus.SUBMITTED, now, by
-    attempt.score, attempt.max_score = result.score, result.max_score
-    attempt.cut_score = attempt.form.cut_score
-    attempt.passed = None if attempt.cut_score is None else knowledge_decision(
-        result.score, attempt.cut_score, result.by_statement, statement_minimum_percent=attempt.form.statement_minimum_percent).passed
+    attempt.score, attempt.max_score, attempt.cut_score, attempt.passed = result.score, result.max_score, result.cut_score, result.passed
     session.add(attempt)
-    record_event(session, actor=actor, action="attempt.submitted", obj=attempt, by=by, answered=result.answered)
+    record_event(session, actor=actor, action="attempt.submitted", obj=attempt, by=by, answered=result.profile.answered)
     return True
 
 
@@ -341,17 +338,76 @@ def close_expired_in_window(session: Session, *, window: AssessmentWindow, now: 
     return sum(close_if_expired(session, attempt, now) for attempt in open_attempts)
 
 
-def profile(session: Session, attempt: Attempt) -> AttemptScore:
-    return _score(session, attempt)
+def outcome(session: Session, attempt: Attempt) -> Outcome:
+    """The attempt's score, profile and decision from its saved answers and the items as they stand
+    now (after any key correction or void)."""
+    return outcomes(session, [(attempt.id, attempt.form_id)])[attempt.id]
 
 
-def _score(session: Session, attempt: Attempt) -> AttemptScore:
-    codes = {s.id: s.code for s in session.exec(select(Statement))}
-    rule = attempt.form.multiple_response_rule
-    results = [ItemResult(codes[q.version.statement_id],
-                          score_response(q.version.type, q.answer, q.version.key, len(q.version.options), rule=rule), q.answered)
-               for q in questions(session, attempt)]
-    return score_attempt(results)
+@dataclass(frozen=True)
+class FormScoring:
+    """A form's items as scoring sees them (in position order) and its scoring rules."""
+
+    form_item_ids: tuple[int, ...]
+    items: tuple[ScoredItem, ...]
+    rule: str
+    cut_score: float | None
+    statement_minimum_percent: int | None
+
+    @property
+    def voided(self) -> int:
+        return sum(item.voided for item in self.items)
+
+
+CHUNK = 500  # ids per IN (...) list: well inside every database's limit on bound parameters
+
+
+def _chunks(ids: list[int]):
+    for start in range(0, len(ids), CHUNK):
+        yield ids[start:start + CHUNK]
+
+
+def form_scoring(session: Session, form_ids) -> dict[int, FormScoring]:
+    """Each form's scoring view, in two queries per 500 forms."""
+    ids = sorted(set(form_ids))
+    items: dict[int, list[tuple[int, ScoredItem]]] = {form_id: [] for form_id in ids}
+    forms = {}
+    for chunk in _chunks(ids):
+        forms.update({row.id: row for row in session.exec(
+            select(AssessmentForm.id, AssessmentForm.cut_score, AssessmentForm.multiple_response_rule,
+                   AssessmentForm.statement_minimum_percent).where(AssessmentForm.id.in_(chunk)))})
+        rows = session.exec(
+            select(FormItem.form_id, FormItem.id, FormItem.rating, ItemVersion.type, ItemVersion.key, ItemVersion.options,
+                   ItemVersion.voided_at, Statement.code)
+            .join(ItemVersion, ItemVersion.id == FormItem.item_version_id).join(Statement, Statement.id == ItemVersion.statement_id)
+            .where(FormItem.form_id.in_(chunk)).order_by(FormItem.form_id, FormItem.position))
+        for form_id, form_item_id, rating, item_type, key, options, voided_at, code in rows:
+            items[form_id].append((form_item_id, ScoredItem(code, item_type, tuple(key), len(options), voided_at is not None, rating)))
+    return {form_id: FormScoring(tuple(i for i, _ in items[form_id]), tuple(item for _, item in items[form_id]),
+                                 forms[form_id].multiple_response_rule, forms[form_id].cut_score,
+                                 forms[form_id].statement_minimum_percent) for form_id in ids if form_id in forms}
+
+
+def saved_answers(session: Session, attempt_ids) -> dict[int, dict[int, list[str]]]:
+    """Each attempt's saved answers by form item."""
+    answers: dict[int, dict[int, list[str]]] = {}
+    for chunk in _chunks(sorted(set(attempt_ids))):
+        for attempt_id, form_item_id, answer in session.exec(
+                select(Response.attempt_id, Response.form_item_id, Response.answer).where(Response.attempt_id.in_(chunk))):
+            answers.setdefault(attempt_id, {})[form_item_id] = answer
+    return answers
+
+
+def outcomes(session: Session, attempts: list[tuple[int, int]]) -> dict[int, Outcome]:
+    """Score many attempts ((attempt id, form id) pairs) at once, in a few queries."""
+    forms = form_scoring(session, [form_id for _, form_id in attempts])
+    answers = saved_answers(session, [attempt_id for attempt_id, _ in attempts])
+    results = {}
+    for attempt_id, form_id in attempts:
+        form, saved = forms[form_id], answers.get(attempt_id, {})
+        results[attempt_id] = attempt_outcome(form.items, [saved.get(i, []) for i in form.form_item_ids], rule=form.rule,
+                                              cut_score=form.cut_score, statement_minimum_percent=form.statement_minimum_percent)
+    return results
 
 
 # Administrators: time and release ---------------------------------------------------------------

@@ -32,7 +32,7 @@ def live_pool(session: Session, rated_for: Tier | None = None) -> list[Candidate
     pool = []
     for item in session.exec(select(Item).where(Item.status == ItemStatus.LIVE)):
         version = item.current
-        if rated is not None and version.id not in rated:
+        if version.voided_at is not None or (rated is not None and version.id not in rated):
             continue
         scenario = version.scenario_version
         stage_order = [s["id"] for s in scenario.stages].index(version.stage) if scenario else 0

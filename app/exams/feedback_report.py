@@ -84,10 +84,18 @@ class FeedbackReport:
     reference: str  # attempt reference shown on the report, e.g. "Attempt 42"
     statement_minimum_percent: int | None = None  # set only if administrators require a minimum on every statement
     below_minimum: tuple[str, ...] = ()  # statement codes below that minimum
+    voided: int = 0  # questions removed from scoring after the assessment (a fault was found in them)
 
     def __post_init__(self):
         if self.sat_at.tzinfo is None or self.sat_at.utcoffset() is None:
             raise ValueError("sat_at must be an aware datetime")
+
+
+def voided_sentence(voided: int) -> str:
+    """Why the paper counts fewer questions than the candidate saw."""
+    questions, was, it = ("1 question", "was", "it") if voided == 1 else (f"{voided} questions", "were", "them")
+    return (f"{questions} on your paper {was} removed from scoring after the assessment, because a review found a fault "
+            f"in {it}. Your score, the marks available and your pass mark do not include {it}.")
 
 
 def format_number(value: float) -> str:
@@ -262,6 +270,7 @@ def _outcome(report: FeedbackReport, width: float) -> Table:
         *([_p(f"A pass also needs at least {report.statement_minimum_percent}% on every statement. "
               f"You were below it on {', '.join(report.below_minimum)}.")] if report.below_minimum else []),
         _p(f"Questions answered: {report.answered} of {report.questions}."),
+        *([_p(voided_sentence(report.voided))] if report.voided else []),
     ]
     if not report.passed:
         content.append(_p("You can resit. See \u201cIf you resit\u201d at the end of this report for what to do next."))

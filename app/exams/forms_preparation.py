@@ -51,7 +51,8 @@ def prepare_forms(session: Session, *, window: AssessmentWindow, actor: User | N
             multiple_response_rule=blueprint.multiple_response_rule, statement_minimum_percent=blueprint.statement_minimum_percent)
         session.add(stored)
         session.flush()
-        session.add_all(FormItem(form_id=stored.id, position=n, item_version_id=versions[code]) for n, code in enumerate(form.items, 1))
+        session.add_all(FormItem(form_id=stored.id, position=n, item_version_id=versions[code], rating=ratings[versions[code]])
+                        for n, code in enumerate(form.items, 1))
         exposure.update(form.items)
         result.prepared += 1
     record_event(session, actor=actor, action="window.forms_prepared", obj=window, prepared=result.prepared,

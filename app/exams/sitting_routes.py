@@ -13,7 +13,7 @@ from app.accounts.permissions import acting_user, roles_required
 from app.bank.item_types import AnswerRefused
 from app.db import get_session
 from app.exams import attempts as sitting
-from app.exams.feedback_report import render_feedback_report
+from app.exams.feedback_report import render_feedback_report, voided_sentence
 from app.exams.forms import ExtendTimeForm, StartForm, answer_form
 from app.exams.reports import feedback_report_for
 from app.exams.routes import own_booking
@@ -22,6 +22,7 @@ from app.forms import ButtonForm
 from app.mail.services import deliver_queued
 from app.models import AssessmentForm, AssessmentWindow, Attempt, AttemptStatus, Role
 from app.models.types import utcnow
+from app.quality.regrading import under_review
 
 bp = Blueprint("sitting", __name__)
 
@@ -243,15 +244,17 @@ def result(attempt_id):
     attempt = _own_attempt(attempt_id)
     if not sitting.results_released(attempt):
         return render_template("sitting/not_released.html", attempt=attempt), 404
+    if under_review(get_session(), attempt):
+        return render_template("sitting/under_review.html", attempt=attempt)
     report = feedback_report_for(get_session(), attempt)
-    return render_template("sitting/result.html", attempt=attempt, report=report)
+    return render_template("sitting/result.html", attempt=attempt, report=report, voided_sentence=voided_sentence)
 
 
 @bp.route("/candidate/attempts/<int:attempt_id>/result/feedback.pdf")
 @roles_required(Role.CANDIDATE)
 def feedback_pdf(attempt_id):
     attempt = _own_attempt(attempt_id)
-    if not sitting.results_released(attempt):
+    if not sitting.results_released(attempt) or under_review(get_session(), attempt):
         abort(404)
     pdf = render_feedback_report(feedback_report_for(get_session(), attempt))
     return Response(pdf, mimetype="application/pdf", headers={

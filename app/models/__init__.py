@@ -29,11 +29,22 @@ from app.models.exams import (
 )
 from app.models.framework import Statement, Tier
 from app.models.mail import MessageStatus, OutboxMessage
+from app.models.quality import (
+    AgeBand,
+    CorrectionKind,
+    Disability,
+    EqualityMonitoring,
+    EthnicGroup,
+    ItemCorrection,
+    RegradedAttempt,
+    Sex,
+)
 from app.models.standards import AgreedRating, AngoffRating, PanelItem, PanelMember, PanelStatus, StandardSettingPanel
 
 __all__ = [
     "AssessmentForm", "FormItem", "Attempt", "AttemptStatus", "Response",
     "BlueprintSetting",
+    "AgeBand", "CorrectionKind", "Disability", "EqualityMonitoring", "EthnicGroup", "ItemCorrection", "RegradedAttempt", "Sex",
     "AgreedRating", "AngoffRating", "PanelItem", "PanelMember", "PanelStatus", "StandardSettingPanel",
     "AdjustmentStatus", "ReasonableAdjustment",
     "AssessmentMode", "AssessmentWindow", "Booking", "BookingStatus",

@@ -1,8 +1,10 @@
 """The question bank in the database: scenarios and items, each with immutable versions.
 
 An item's status (draft, review, live, retired) belongs to the item; its content belongs to a
-version. A change of content makes a new version; a version is never edited, so an attempt can
-point at exactly what a candidate saw. An applied item's version points at the scenario version
+version. A change of content makes a new version; a version's text is never edited, so an attempt
+can point at exactly what a candidate saw. The one exception is regrading: an administrator may
+correct a wrong key, or void a flawed version, after candidates have answered it (the change and the
+previous key are recorded in item_correction, and every affected attempt is rescored). An applied item's version points at the scenario version
 it was written against.
 """
 
@@ -96,6 +98,9 @@ class ItemVersion(SQLModel, table=True):
     references: list[str] = Field(default_factory=list, sa_type=sa.JSON)
     content_hash: str = Field(max_length=64)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # Set when an administrator voids this version after candidates answered it (see item_correction):
+    # it then counts towards no score or cut score and goes on no new form.
+    voided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
     item: Item = Relationship(back_populates="versions")
     scenario_version: ScenarioVersion | None = Relationship()

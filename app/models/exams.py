@@ -164,6 +164,9 @@ class FormItem(SQLModel, table=True):
     form_id: int = Field(foreign_key="assessment_form.id", index=True)
     position: int
     item_version_id: int = Field(foreign_key="item_version.id", index=True)
+    # The agreed Angoff rating this item contributed to the form's cut score, kept so the cut score
+    # can be recomputed without it if the item is later voided.
+    rating: float | None = Field(default=None)
 
 
 class AttemptStatus(str, Enum):

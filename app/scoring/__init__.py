@@ -15,6 +15,7 @@ from app.scoring.attempts import (
     statement_label,
 )
 from app.scoring.items import ITEM_TYPES, MAX_ITEM_SCORE, MULTIPLE_RESPONSE_RULES, score_response
+from app.scoring.regrading import Outcome, ScoredItem, attempt_outcome, form_cut
 from app.scoring.standard_setting import (
     DISCUSS_RANGE,
     MIN_RATINGS,
@@ -27,6 +28,10 @@ from app.scoring.standard_setting import (
 )
 
 __all__ = [
+    "Outcome",
+    "ScoredItem",
+    "attempt_outcome",
+    "form_cut",
     "DISCUSS_RANGE",
     "MIN_RATINGS",
     "KnowledgeDecision",

@@ -456,5 +456,5 @@ def test_the_scoring_rules_in_force_when_the_form_was_prepared_decide_the_result
     forms.post(f"/candidate/attempts/{attempt.id}/check", {})
     attempt = the_attempt(session, candidate_sitting)
     assert attempt.score == 0.33 and attempt.passed is False
-    report = sitting.profile(session, attempt)
+    report = sitting.outcome(session, attempt).profile
     assert all(s.score / s.max_score < 0.5 for s in report.by_statement)

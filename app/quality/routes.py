@@ -1,0 +1,138 @@
+"""Assessment quality in the browser: regrading (administrators)."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from sqlmodel import select
+
+from app.accounts.permissions import acting_user, roles_required
+from app.bank.item_types import REGISTRY
+from app.db import get_session
+from app.mail.services import deliver_queued
+from app.models import (
+    AssessmentWindow,
+    Attempt,
+    Booking,
+    CorrectionKind,
+    Item,
+    ItemCorrection,
+    ItemVersion,
+    RegradedAttempt,
+    Role,
+    Statement,
+    Tier,
+    User,
+)
+from app.models.types import utcnow
+from app.quality import regrading
+from app.quality.forms import KeyCorrectionForm, ReinstateForm, ReviewForm, VoidForm
+
+bp = Blueprint("quality", __name__)
+
+
+# Regrading -------------------------------------------------------------------------------------------
+
+def _version(code: str, number: int) -> tuple[Item, ItemVersion]:
+    db = get_session()
+    item = db.exec(select(Item).where(Item.code == code)).first() or abort(404)
+    version = next((v for v in item.versions if v.number == number), None) or abort(404)
+    return item, version
+
+
+def _render_correct(item, version, form=None, key_form=None, void_form=None, reinstate_form=None, status=200):
+    db = get_session()
+    corrections = db.exec(select(ItemCorrection).where(ItemCorrection.item_version_id == version.id)
+                          .order_by(ItemCorrection.corrected_at.desc())).all()
+    return render_template("quality/correct.html", item=item, version=version, item_type=REGISTRY[version.type],
+                           statement=db.get(Statement, version.statement_id), tier=db.get(Tier, item.tier_id),
+                           reach=regrading.reach(db, version), corrections=corrections, form=form,
+                           key_form=key_form or KeyCorrectionForm(formdata=None), void_form=void_form or VoidForm(formdata=None),
+                           reinstate_form=reinstate_form or ReinstateForm(formdata=None)), status
+
+
+@bp.route("/admin/regrading/items/<code>/versions/<int:number>")
+@roles_required(Role.ADMINISTRATOR)
+def correct(code, number):
+    return _render_correct(*_version(code, number))
+
+
+@bp.route("/admin/regrading/items/<code>/versions/<int:number>/<kind>", methods=["POST"])
+@roles_required(Role.ADMINISTRATOR)
+def apply_correction(code, number, kind):
+    item, version = _version(code, number)
+    forms = {"key": KeyCorrectionForm, "void": VoidForm, "reinstate": ReinstateForm}
+    if kind not in forms:
+        abort(404)
+    form = forms[kind]()
+    if form.validate_on_submit():
+        db = get_session()
+        reason = {"key": "key_reason", "void": "void_reason", "reinstate": "reinstate_reason"}[kind]
+        try:
+            correction = regrading.correct(db, version=version, kind=CorrectionKind(kind), reason=getattr(form, reason).data,
+                                           key=form.letters() if kind == "key" else None, actor=acting_user(), now=utcnow())
+        except regrading.CorrectionRefused as error:
+            db.rollback()
+            item, version = _version(code, number)
+            (form.key if kind == "key" else getattr(form, reason)).errors.append(error.message)
+        else:
+            db.commit()
+            flash(f"{correction.kind.label}: {correction.attempts_rescored} submitted attempt(s) rescored, "
+                  f"{correction.scores_changed} changed, {correction.decisions_changed} pass or fail decision(s) to review.", "success")
+            return redirect(url_for("quality.correction", correction_id=correction.id))
+    return _render_correct(item, version, form=form, status=400, **{f"{kind}_form": form})
+
+
+@bp.route("/admin/regrading")
+@roles_required(Role.ADMINISTRATOR)
+def regrading_home():
+    db = get_session()
+    corrections = db.exec(select(ItemCorrection).order_by(ItemCorrection.corrected_at.desc(), ItemCorrection.id.desc())).all()
+    items = {v.id: (i.code, v.number) for v, i in db.exec(select(ItemVersion, Item).join(Item, Item.id == ItemVersion.item_id)
+                                                          .where(ItemVersion.id.in_([c.item_version_id for c in corrections])))}
+    return render_template("quality/regrading.html", corrections=corrections, items=items,
+                           to_review=_rows(db, regrading.awaiting_review(db)))
+
+
+def _rows(db, regraded: list[RegradedAttempt]):
+    """Each regraded attempt with its candidate and window, for tables."""
+    if not regraded:
+        return []
+    found = {attempt.id: (attempt, candidate, window) for attempt, candidate, window in db.exec(
+        select(Attempt, User, AssessmentWindow).join(User, User.id == Attempt.candidate_id)
+        .join(Booking, Booking.id == Attempt.booking_id).join(AssessmentWindow, AssessmentWindow.id == Booking.window_id)
+        .where(Attempt.id.in_([r.attempt_id for r in regraded])))}
+    return [(r, *found[r.attempt_id]) for r in regraded]
+
+
+@bp.route("/admin/regrading/corrections/<int:correction_id>")
+@roles_required(Role.ADMINISTRATOR)
+def correction(correction_id):
+    db = get_session()
+    found = db.get(ItemCorrection, correction_id) or abort(404)
+    item = db.get(Item, found.version.item_id)
+    regraded = db.exec(select(RegradedAttempt).where(RegradedAttempt.correction_id == found.id).order_by(RegradedAttempt.id)).all()
+    return render_template("quality/correction.html", correction=found, item=item, item_type=REGISTRY[found.version.type],
+                           rows=_rows(db, regraded))
+
+
+@bp.route("/admin/regrading/attempts/<int:regraded_id>", methods=["GET", "POST"])
+@roles_required(Role.ADMINISTRATOR)
+def review(regraded_id):
+    db = get_session()
+    regraded = db.get(RegradedAttempt, regraded_id) or abort(404)
+    form = ReviewForm()
+    if form.validate_on_submit():
+        attempt_id = regraded.attempt_id
+        try:
+            told = regrading.review(db, regraded=regraded, note=form.note.data, actor=acting_user(), now=utcnow(),
+                                    link=url_for("sitting.result", attempt_id=attempt_id, _external=True))
+        except regrading.CorrectionRefused as error:
+            form.note.errors.append(error.message)
+        else:
+            db.commit()
+            if told:
+                deliver_queued(db)
+            flash("Decision confirmed." + (" The candidate has been sent an email." if told else
+                                           " The candidate will see it when the window's results are released."), "success")
+            return redirect(url_for("quality.regrading_home"))
+    (row,) = _rows(db, [regraded])
+    item = db.get(Item, regraded.correction.version.item_id)
+    return render_template("quality/review.html", row=row, item=item, form=form), 400 if form.errors else 200
