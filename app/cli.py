@@ -56,6 +56,42 @@ def simulate_command(candidates, items, seed, ability_sd, borderline):
     click.echo(f"  items flagged by item analysis: {result.flagged_items} of {result.items}")
 
 
+@psychometrics_group.command("seed-window")
+@click.option("--tier", "tier_code", default="practitioner", show_default=True, help="The tier's code.")
+@click.option("--candidates", default=1000, show_default=True, type=click.IntRange(1, 20_000), help="Simulated candidates.")
+@click.option("--seed", default=1, show_default=True, type=int, help="Random seed (the same seed gives the same answers).")
+@click.option("--no-miskey", is_flag=True, help="Do not plant a miskeyed item.")
+@with_appcontext
+def seed_window_command(tier_code, candidates, seed, no_miskey):
+    """A closed window of simulated candidates who sat real forms, to try the quality report and regrading."""
+    import time
+
+    from sqlmodel import select
+
+    from app.models import Tier
+    from app.models.types import utcnow
+    from app.quality.simulated import SimulationRefused, seed_simulated_window
+
+    session = get_session()
+    tier = session.exec(select(Tier).where(Tier.code == tier_code)).first()
+    if tier is None:
+        raise click.BadParameter(f"no tier with the code {tier_code!r} (import the framework first)", param_hint="--tier")
+    started = time.perf_counter()
+    try:
+        result = seed_simulated_window(session, tier=tier, candidates=candidates, seed=seed, now=utcnow(), miskey=not no_miskey)
+    except SimulationRefused as error:
+        session.rollback()
+        raise click.ClickException(str(error)) from None
+    session.commit()
+    click.echo(f"Window {result.window.id} ({tier.name}): {result.candidates} simulated candidates sat and submitted "
+               f"in {time.perf_counter() - started:.1f} s" + (f"; {result.failed} could not get a form" if result.failed else "") + ".")
+    if result.miskeyed:
+        click.echo(f"  Planted: {result.miskeyed} is miskeyed (candidates who know the answer choose {result.true_key}).")
+    if result.dif_item:
+        click.echo(f"  Planted: {result.dif_item} is harder for male candidates of the same ability (DIF).")
+    click.echo(f"  Quality report: /admin/windows/{result.window.id}/quality")
+
+
 @click.command("db-upgrade")
 @with_appcontext
 def db_upgrade_command():

@@ -111,6 +111,9 @@ ACCESS = {
     "quality.regrading_home": ADMIN,
     "quality.correction": ADMIN,
     "quality.review": ADMIN,
+    "quality.window_quality": ADMIN,
+    "quality.window_item": ADMIN,
+    "quality.window_quality_csv": ADMIN,
 }
 
 VISITORS = [ANONYMOUS, *Role]
@@ -163,7 +166,8 @@ def targets(make_user, make_organisation, session):
             "secret": "no-such-link", "filename": "images/favicon.svg", "code": "prac-0000", "endorsement_id": endorsement.id,
             "booking_id": booking.id, "request_id": adjustment.id,
             "tier_code": "practitioner", "window_id": window.id, "attempt_id": attempt.id, "position": 1, "panel_id": panel.id,
-            "number": 1, "kind": "key", "correction_id": 1, "regraded_id": 1}
+            "number": 1, "kind": "key", "correction_id": 1, "regraded_id": 1,
+            "version_id": 1, "name": "items"}
 
 
 def _url(rule, targets):

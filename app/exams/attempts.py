@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import and_, bindparam
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import selectinload
 from sqlmodel import Session, func, select
 
 from app.accounts.errors import AccountError
@@ -427,6 +428,8 @@ class LiveRow:
     attempt: Attempt | None
     answered: int
     seconds_left: int
+    form_cut_score: float | None = None  # the prepared form's pass mark (the sum of its items' agreed ratings)
+    questions: int = 0  # on the prepared form
 
 
 def live_view(session: Session, *, window: AssessmentWindow, now: datetime) -> list[LiveRow]:
@@ -435,9 +438,13 @@ def live_view(session: Session, *, window: AssessmentWindow, now: datetime) -> l
     attempts = {a.booking_id: a for a in session.exec(select(Attempt).join(Booking, Booking.id == Attempt.booking_id)
                                                       .where(Booking.window_id == window.id))}
     bookings = session.exec(select(Booking).where(Booking.window_id == window.id, Booking.status == BookingStatus.BOOKED)
-                            .order_by(Booking.id)).all()
+                            .options(selectinload(Booking.candidate)).order_by(Booking.id)).all()
+    forms = {booking_id: (cut, questions) for booking_id, cut, questions in session.exec(
+        select(AssessmentForm.booking_id, AssessmentForm.cut_score, func.count(FormItem.id))
+        .join(Booking, Booking.id == AssessmentForm.booking_id).join(FormItem, FormItem.form_id == AssessmentForm.id)
+        .where(Booking.window_id == window.id).group_by(AssessmentForm.booking_id, AssessmentForm.cut_score))}
     return [LiveRow(b, attempts.get(b.id), answered.get(attempts[b.id].id, 0) if b.id in attempts else 0,
-                    seconds_left(attempts[b.id], now) if b.id in attempts else 0) for b in bookings]
+                    seconds_left(attempts[b.id], now) if b.id in attempts else 0, *forms.get(b.id, (None, 0))) for b in bookings]
 
 
 def _answered_counts(session: Session, window: AssessmentWindow) -> dict[int, int]:

@@ -1,6 +1,6 @@
-"""Assessment quality in the browser: regrading (administrators)."""
+"""Assessment quality in the browser: regrading and window quality reports (administrators)."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
 from sqlmodel import select
 
 from app.accounts.permissions import acting_user, roles_required
@@ -22,8 +22,19 @@ from app.models import (
     User,
 )
 from app.models.types import utcnow
-from app.quality import regrading
-from app.quality.forms import KeyCorrectionForm, ReinstateForm, ReviewForm, VoidForm
+from app.psychometrics import (
+    DISTRACTOR_BEATS_KEY,
+    NEGATIVE_DISCRIMINATION,
+    TOO_EASY,
+    TOO_EASY_ABOVE,
+    TOO_HARD,
+    TOO_HARD_BELOW,
+    UPPER_LOWER_SHARE,
+    WEAK_DISCRIMINATION,
+    WEAK_DISCRIMINATION_BELOW,
+)
+from app.quality import regrading, reports
+from app.quality.forms import LABELS, KeyCorrectionForm, ReinstateForm, ReviewForm, VoidForm
 
 bp = Blueprint("quality", __name__)
 
@@ -136,3 +147,65 @@ def review(regraded_id):
     (row,) = _rows(db, [regraded])
     item = db.get(Item, regraded.correction.version.item_id)
     return render_template("quality/review.html", row=row, item=item, form=form), 400 if form.errors else 200
+
+
+# Window quality reports -------------------------------------------------------------------------------
+
+FLAG_LABELS = {TOO_EASY: "Too easy", TOO_HARD: "Too hard", NEGATIVE_DISCRIMINATION: "Negative discrimination",
+               WEAK_DISCRIMINATION: "Weak discrimination", DISTRACTOR_BEATS_KEY: "Distractor beats key"}
+EXPORTS = {"items": reports.items_csv, "dif": reports.dif_csv, "summary": reports.summary_csv}
+
+
+def _window(window_id: int) -> AssessmentWindow:
+    return get_session().get(AssessmentWindow, window_id) or abort(404)
+
+
+def _chart(distribution, width=640, height=220):
+    """Bar geometry for the score distribution (drawn as SVG by the template)."""
+    if not distribution or not max(distribution):
+        return None
+    top, left, bottom = 10, 44, 34
+    plot_w, plot_h = width - left - 10, height - top - bottom
+    step = plot_w / len(distribution)
+    peak = max(distribution)
+    bars = [{"x": round(left + i * step + 1, 1), "w": round(max(step - 2, 1), 1), "h": round(plot_h * c / peak, 1),
+             "y": round(top + plot_h - plot_h * c / peak, 1), "mark": i, "count": c} for i, c in enumerate(distribution)]
+    every = max(1, round(len(distribution) / 10))
+    return {"width": width, "height": height, "bars": bars, "base": top + plot_h, "left": left, "peak": peak, "top": top,
+            "ticks": [b for b in bars if b["mark"] % every == 0]}
+
+
+@bp.route("/admin/windows/<int:window_id>/quality")
+@roles_required(Role.ADMINISTRATOR)
+def window_quality(window_id):
+    window = _window(window_id)
+    report = reports.window_report(get_session(), window)
+    return render_template("quality/report.html", window=window, report=report, flag_labels=FLAG_LABELS,
+                           chart=_chart(report.summary.distribution if report.summary else ()), variables=reports.VARIABLES,
+                           group_labels=LABELS,
+                           thresholds={"easy": TOO_EASY_ABOVE, "hard": TOO_HARD_BELOW, "weak": WEAK_DISCRIMINATION_BELOW,
+                                       "share": round(UPPER_LOWER_SHARE * 100)})
+
+
+@bp.route("/admin/windows/<int:window_id>/quality/items/<int:version_id>")
+@roles_required(Role.ADMINISTRATOR)
+def window_item(window_id, version_id):
+    window = _window(window_id)
+    report = reports.window_report(get_session(), window)
+    label = report.labels.get(version_id) or abort(404)
+    stats = next((s for s in report.analysis.items if s.item_id == version_id), None) if report.analysis else None
+    version = get_session().get(ItemVersion, version_id)
+    return render_template("quality/report_item.html", window=window, report=report, label=label, stats=stats, version=version,
+                           dif=[r for r in report.dif if r.item_id == version_id], flag_labels=FLAG_LABELS,
+                           variables=reports.VARIABLES, group_labels=LABELS)
+
+
+@bp.route("/admin/windows/<int:window_id>/quality/<name>.csv")
+@roles_required(Role.ADMINISTRATOR)
+def window_quality_csv(window_id, name):
+    if name not in EXPORTS:
+        abort(404)
+    window = _window(window_id)
+    body = EXPORTS[name](reports.window_report(get_session(), window))
+    return Response(body, mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="window-{window.id}-{name}.csv"'})
