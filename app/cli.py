@@ -128,13 +128,32 @@ def seed_demo_command():
     admin = session.exec(select(User).where(User.email == "admin@accreditation.example.org")).one()
     panels = seed_demo_standards(session, admin=admin)  # agreed ratings first: forms are only made of rated items
     created += seed_ready_to_sit(session, password=password, hash_profile=profile)
+    simulated = _seed_demo_cohort(session, admin, current_app.config["DEMO_SIMULATED_CANDIDATES"])
     session.commit()
+    if simulated:
+        click.echo(f"Demo quality report: {simulated.candidates} simulated candidates sat window {simulated.window.id} "
+                   f"(see /admin/windows/{simulated.window.id}/quality; {simulated.miskeyed} is planted with a wrong key).")
     if panels:
         click.echo(f"Demo standard setting: {panels} panel(s) rated every live item (demo ratings, not a real standard).")
     click.echo(f"Demo data: {created} new account(s). Sign in at http://127.0.0.1:5000 with:")
     for account in DEMO_ACCOUNTS:
         click.echo(f"  {account.role.label:<14} {account.email:<36} password: {password}")
     click.echo(f"  {'Candidate':<14} {READY_CANDIDATE.email:<36} password: {password}  (booked: can sit the assessment now)")
+
+
+def _seed_demo_cohort(session, admin, candidates):
+    """A past practitioner window of simulated candidates, so the quality report and regrading have data."""
+    from sqlmodel import select
+
+    from app.models import Item, ItemStatus, Tier
+    from app.models.types import utcnow
+    from app.quality.simulated import has_simulated_window, seed_simulated_window
+
+    tier = session.exec(select(Tier).where(Tier.code == "practitioner")).first()
+    if candidates < 1 or tier is None or has_simulated_window(session, tier) or not session.exec(
+            select(Item).where(Item.tier_id == tier.id, Item.status == ItemStatus.LIVE)).first():
+        return None
+    return seed_simulated_window(session, tier=tier, candidates=candidates, seed=1, now=utcnow(), actor=admin)
 
 
 @click.command("create-admin")

@@ -72,6 +72,8 @@ class Config:
         self.PERMANENT_SESSION_LIFETIME = _int(env, "SESSION_LIFETIME_MINUTES", 8 * 60) * 60
         self.WTF_CSRF_TIME_LIMIT = None  # token lives as long as the session: no lost answers
         self.DEMO_PASSWORD = env.get("DEMO_PASSWORD", "kss-demo-accreditation")
+        # seed-demo adds a past window of this many simulated candidates (0: none) for the quality report.
+        self.DEMO_SIMULATED_CANDIDATES = _int(env, "DEMO_SIMULATED_CANDIDATES", 1000)
 
 
 class TestConfig(Config):
@@ -88,4 +90,5 @@ class TestConfig(Config):
         env["DATABASE_URL"] = env.get("TEST_DATABASE_URL") or f"sqlite:///{Path(instance_path) / 'test.sqlite3'}"
         env.pop("MAIL_SERVER", None)
         env.setdefault("RATELIMIT_STORAGE_URI", "memory://")
+        env.setdefault("DEMO_SIMULATED_CANDIDATES", "40")
         super().__init__(instance_path, env)

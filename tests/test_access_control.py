@@ -114,6 +114,8 @@ ACCESS = {
     "quality.window_quality": ADMIN,
     "quality.window_item": ADMIN,
     "quality.window_quality_csv": ADMIN,
+    "quality.equality_monitoring": {Role.CANDIDATE},
+    "quality.withdraw_equality_monitoring": {Role.CANDIDATE},
 }
 
 VISITORS = [ANONYMOUS, *Role]

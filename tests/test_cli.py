@@ -6,7 +6,7 @@ import pytest
 from sqlmodel import select
 
 from app.admin.demo import DEMO_ACCOUNTS
-from app.models import AgreedRating, AssessmentForm, PanelStatus, Role, StandardSettingPanel, Tier, User
+from app.models import AgreedRating, AssessmentForm, Booking, PanelStatus, Role, StandardSettingPanel, Tier, User
 
 
 def test_seed_demo_creates_one_account_per_role_and_is_safe_to_repeat(app, session):
@@ -57,10 +57,13 @@ def test_seed_demo_adds_a_candidate_who_can_sit_now_once_the_bank_is_imported(ap
     assert "Demo standard setting: 3 panel(s) rated every live item" in first.output
     again = runner.invoke(args=["seed-demo"]).output
     assert "Demo data: 0 new account(s)." in again and "Demo standard setting" not in again
+    assert "Demo quality report: 40 simulated candidates sat window" in first.output and "Demo quality report" not in again
     panels = session.exec(select(StandardSettingPanel)).all()
     assert {(p.title, p.status) for p in panels} == {(f"Demo panel: {t}", PanelStatus.CLOSED)
                                                      for t in ("child and family practitioner", "practice supervisor", "practice leader")}
-    form = session.exec(select(AssessmentForm)).one()  # the ready candidate's: its cut score is the sum of its items' agreed ratings
+    # the ready candidate's form: its cut score is the sum of its items' agreed ratings
+    form = session.exec(select(AssessmentForm).join(Booking, Booking.id == AssessmentForm.booking_id)
+                        .join(User, User.id == Booking.candidate_id).where(User.email == "ready.candidate@northmoor.example.org")).one()
     agreed = dict(session.exec(select(AgreedRating.item_version_id, AgreedRating.value)
                                .join(Tier, Tier.id == AgreedRating.tier_id).where(Tier.code == "practitioner")).all())
     assert form.cut_score == pytest.approx(sum(agreed[item.item_version_id] for item in form.items), abs=0.01)

@@ -59,13 +59,14 @@ def standards():
 def candidate():
     from app.exams.attempts import attempt_for
     from app.exams.services import active_endorsements, approved_adjustments, change_cutoff, current_bookings
+    from app.quality.equality import answers_of
 
     user = acting_user()
     db = get_session()
     bookings = current_bookings(db, user)
     return render_template("home/candidate.html", user=user, endorsements=active_endorsements(db, user), bookings=bookings,
                            attempts={b.id: attempt_for(db, b) for b in bookings}, adjustments=approved_adjustments(db, user),
-                           now=utcnow(), change_cutoff=change_cutoff)
+                           now=utcnow(), change_cutoff=change_cutoff, equality=answers_of(db, user))
 
 
 @bp.route("/assessor")

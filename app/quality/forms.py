@@ -4,9 +4,10 @@ import re
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovRadioInput, GovSubmitInput, GovTextArea, GovTextInput
-from wtforms import BooleanField, RadioField, StringField, SubmitField, TextAreaField
+from wtforms import BooleanField, RadioField, SelectChoice, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
+from app.forms import OneOfTheChoices
 from app.models import AgeBand, Disability, EthnicGroup, Sex
 from app.quality.regrading import MIN_REASON
 
@@ -57,15 +58,16 @@ LABELS = {"age_band": dict(AGE_BANDS), "sex": dict(SEXES), "ethnic_group": dict(
 
 
 def _choice(label: str, choices, message: str) -> RadioField:
-    return RadioField(label, choices=choices, widget=GovRadioInput(), validators=[InputRequired(message=message)])
+    return RadioField(label, choices=[SelectChoice(value, text) for value, text in choices], widget=GovRadioInput(),
+                      validators=[InputRequired(message=message), OneOfTheChoices(message)], validate_choice=False)
 
 
 class EqualityForm(FlaskForm):
-    consent = BooleanField("I agree that my answers can be used, as set out above, to check the assessment is fair",
-                           widget=GovCheckboxInput(), validators=[InputRequired(message="Tick the box to agree, or leave this page without answering")])
     age_band = _choice("What is your age?", AGE_BANDS, "Select your age group, or Prefer not to say")
     sex = _choice("What is your sex?", SEXES, "Select your sex, or Prefer not to say")
     ethnic_group = _choice("What is your ethnic group?", ETHNIC_GROUPS, "Select your ethnic group, or Prefer not to say")
     disability = _choice("Do you consider yourself to have a disability, as defined by the Equality Act 2010?", DISABILITIES,
                          "Select yes, no, or Prefer not to say")
+    consent = BooleanField("I agree that my answers can be used, as set out above, to check the assessment is fair",
+                           widget=GovCheckboxInput(), validators=[InputRequired(message="Tick the box to agree, or leave this page without answering")])
     submit = SubmitField("Save my answers", widget=GovSubmitInput())

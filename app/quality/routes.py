@@ -1,4 +1,5 @@
-"""Assessment quality in the browser: regrading and window quality reports (administrators)."""
+"""Assessment quality in the browser: regrading and window quality reports (administrators), and
+candidates' optional equality-monitoring answers."""
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
 from sqlmodel import select
@@ -6,6 +7,7 @@ from sqlmodel import select
 from app.accounts.permissions import acting_user, roles_required
 from app.bank.item_types import REGISTRY
 from app.db import get_session
+from app.forms import ButtonForm
 from app.mail.services import deliver_queued
 from app.models import (
     AssessmentWindow,
@@ -24,6 +26,7 @@ from app.models import (
 from app.models.types import utcnow
 from app.psychometrics import (
     DISTRACTOR_BEATS_KEY,
+    MIN_DIF_GROUP,
     NEGATIVE_DISCRIMINATION,
     TOO_EASY,
     TOO_EASY_ABOVE,
@@ -33,8 +36,8 @@ from app.psychometrics import (
     WEAK_DISCRIMINATION,
     WEAK_DISCRIMINATION_BELOW,
 )
-from app.quality import regrading, reports
-from app.quality.forms import LABELS, KeyCorrectionForm, ReinstateForm, ReviewForm, VoidForm
+from app.quality import equality, regrading, reports
+from app.quality.forms import LABELS, EqualityForm, KeyCorrectionForm, ReinstateForm, ReviewForm, VoidForm
 
 bp = Blueprint("quality", __name__)
 
@@ -209,3 +212,33 @@ def window_quality_csv(window_id, name):
     body = EXPORTS[name](reports.window_report(get_session(), window))
     return Response(body, mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="window-{window.id}-{name}.csv"'})
+
+
+# Equality monitoring (candidates) ---------------------------------------------------------------------
+
+@bp.route("/candidate/equality", methods=["GET", "POST"])
+@roles_required(Role.CANDIDATE)
+def equality_monitoring():
+    db = get_session()
+    candidate = acting_user()
+    record = equality.answers_of(db, candidate)
+    form = EqualityForm(data={name: getattr(record, name).value for name in equality.FIELDS} if record else None)
+    if form.validate_on_submit():
+        equality.save_answers(db, candidate=candidate, answers={name: getattr(form, name).data for name in equality.FIELDS}, now=utcnow())
+        db.commit()
+        flash("Thank you. Your answers are saved. You can change or withdraw them at any time.", "success")
+        return redirect(url_for("home.candidate"))
+    return render_template("quality/equality.html", form=form, record=record, withdraw_form=ButtonForm(),
+                           labels=LABELS, min_group=MIN_DIF_GROUP), 400 if form.errors else 200
+
+
+@bp.route("/candidate/equality/withdraw", methods=["POST"])
+@roles_required(Role.CANDIDATE)
+def withdraw_equality_monitoring():
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    db = get_session()
+    if equality.withdraw(db, candidate=acting_user()):
+        db.commit()
+        flash("Your equality-monitoring answers have been deleted.", "success")
+    return redirect(url_for("home.candidate"))

@@ -51,6 +51,7 @@ from app.models import (
 )
 
 DOMAIN = "simulated.example.org"
+LOCATION = "Simulated cohort"  # marks a simulated window
 MISKEY_LABEL = "miskeyed"
 SEXES = ([Sex.FEMALE, Sex.MALE, Sex.NOT_SAID], [0.57, 0.38, 0.05])
 AGES = ([AgeBand.UNDER_25, AgeBand.FROM_25_TO_34, AgeBand.FROM_35_TO_44, AgeBand.FROM_45_TO_54, AgeBand.FROM_55, AgeBand.NOT_SAID],
@@ -83,7 +84,7 @@ def seed_simulated_window(session: Session, *, tier: Tier, candidates: int, seed
         raise SimulationRefused("a simulated window needs at least 1 candidate")
     rng = np.random.default_rng(seed)
     window = AssessmentWindow(tier_id=tier.id, opens_at=now - timedelta(days=14), closes_at=now - timedelta(days=13, hours=20),
-                              capacity=candidates, mode=AssessmentMode.REMOTE, location="Simulated cohort", change_cutoff_hours=0)
+                              capacity=candidates, mode=AssessmentMode.REMOTE, location=LOCATION, change_cutoff_hours=0)
     session.add(window)
     session.flush()
     people = _candidates(session, window, candidates)
@@ -117,6 +118,11 @@ def seed_simulated_window(session: Session, *, tier: Tier, candidates: int, seed
                  miskeyed=codes.get(miskeyed[0]) if miskeyed else None, dif_item=codes.get(dif_item))
     return SimulatedWindow(window, len(attempts), codes.get(miskeyed[0]) if miskeyed else None, miskeyed[1] if miskeyed else None,
                            codes.get(dif_item), len(preparation.failed))
+
+
+def has_simulated_window(session: Session, tier: Tier) -> bool:
+    return session.exec(select(AssessmentWindow.id).where(AssessmentWindow.tier_id == tier.id,
+                                                          AssessmentWindow.location == LOCATION)).first() is not None
 
 
 def _candidates(session: Session, window: AssessmentWindow, n: int) -> list[int]:

@@ -90,3 +90,13 @@ def test_a_window_nobody_has_sat_has_a_report_that_says_so(client, open_window, 
 ])
 def test_csv_cells_cannot_run_as_formulas(value, cell):
     assert reports.safe_cell(value) == cell
+
+
+def test_the_seed_window_command(app, open_window):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["psychometrics", "seed-window", "--candidates", "30", "--seed", "2"])
+    assert result.exit_code == 0, result.output
+    assert "30 simulated candidates sat and submitted" in result.output and "is miskeyed" in result.output
+    assert "/quality" in result.output
+    wrong = runner.invoke(args=["psychometrics", "seed-window", "--tier", "nope"])
+    assert wrong.exit_code == 2 and "no tier with the code 'nope'" in wrong.output
