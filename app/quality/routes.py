@@ -229,7 +229,7 @@ def equality_monitoring():
         flash("Thank you. Your answers are saved. You can change or withdraw them at any time.", "success")
         return redirect(url_for("home.candidate"))
     return render_template("quality/equality.html", form=form, record=record, withdraw_form=ButtonForm(),
-                           labels=LABELS, min_group=MIN_DIF_GROUP), 400 if form.errors else 200
+                           labels=LABELS, min_group=MIN_DIF_GROUP)
 
 
 @bp.route("/candidate/equality/withdraw", methods=["POST"])

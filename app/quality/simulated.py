@@ -115,7 +115,8 @@ def seed_simulated_window(session: Session, *, tier: Tier, candidates: int, seed
                                        "cut_score": scored[a.id].cut_score, "passed": scored[a.id].passed} for a in attempts])
     codes = _codes(session, [v for v in (miskeyed and miskeyed[0], dif_item) if v])
     record_event(session, actor=actor, action="window.simulated", obj=window, candidates=len(attempts), seed=seed,
-                 miskeyed=codes.get(miskeyed[0]) if miskeyed else None, dif_item=codes.get(dif_item))
+                 miskeyed=codes.get(miskeyed[0]) if miskeyed else None, true_key=miskeyed[1] if miskeyed else None,
+                 dif_item=codes.get(dif_item))
     return SimulatedWindow(window, len(attempts), codes.get(miskeyed[0]) if miskeyed else None, miskeyed[1] if miskeyed else None,
                            codes.get(dif_item), len(preparation.failed))
 

@@ -16,6 +16,7 @@ from app.config import TestConfig
 from app.exams.services import create_window
 from app.models import AssessmentMode, Tier, User
 from app.models.types import utcnow
+from app.quality.simulated import seed_simulated_window
 from app.standards.demo import seed_demo_standards
 from tests.databases import fresh_database
 
@@ -24,6 +25,7 @@ AXE_SOURCE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
 CHROMIUM = "/usr/bin/chromium"
 QUESTION_BANK = ROOT / "question_bank"
+SIMULATED_CANDIDATES = 1000  # enough that differential item functioning is reported for sex
 
 
 @pytest.fixture(scope="session")
@@ -44,6 +46,8 @@ def app(tmp_path_factory):
             create_window(session, actor=None, tier=practitioner, opens_at=utcnow() + timedelta(days=30),
                           closes_at=utcnow() + timedelta(days=30, hours=8), capacity=50, mode=AssessmentMode.REMOTE,
                           location=None, change_cutoff_hours=48)
+            # A past window of simulated candidates, with a planted miskeyed item and DIF item, for the quality report.
+            seed_simulated_window(session, tier=practitioner, candidates=SIMULATED_CANDIDATES, seed=1, now=utcnow())
             session.commit()
         engine.dispose()  # the live server forks; it must open its own connections
         yield application
