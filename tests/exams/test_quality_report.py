@@ -100,3 +100,18 @@ def test_the_seed_window_command(app, open_window):
     assert "/quality" in result.output
     wrong = runner.invoke(args=["psychometrics", "seed-window", "--tier", "nope"])
     assert wrong.exit_code == 2 and "no tier with the code 'nope'" in wrong.output
+
+
+def test_a_single_candidate_gives_defined_results_and_not_enough_data(client, session, open_window, signed_in_as):
+    tier = session.exec(select(Tier).where(Tier.code == "practitioner")).one()
+    one = seed_simulated_window(session, tier=tier, candidates=1, seed=3, now=utcnow())
+    session.commit()
+    report = reports.window_report(session, one.window)
+    assert report.attempts == 1 and report.summary.sd == 0 and report.summary.reliability.coefficient is None
+    assert all(item.point_biserial is None and item.not_enough_data for item in report.analysis.items)
+    signed_in_as(Role.ADMINISTRATOR)
+    page = page_text(client.get(f"/admin/windows/{one.window.id}/quality"))
+    assert "Not enough data: 1 attempt: reliability needs at least 2" in page and "nan" not in page.lower()
+    assert "No candidate in this window has given" in page or "fewer than 100" in page.lower() or "not made" in page
+    items = client.get(f"/admin/windows/{one.window.id}/quality/items.csv").get_data(as_text=True)
+    assert "nan" not in items.lower()
