@@ -14,6 +14,7 @@ from app.bank.item_types import REGISTRY
 from app.bank.problems import Problem, display_path
 from app.bank.schema import ItemFile, ItemSpec, ScenarioSpec, TierSpec
 from app.bank.sources import Source, YamlError, read_yaml
+from app.practice.content import check_station_sets
 
 
 @dataclass
@@ -21,6 +22,7 @@ class Bank:
     tiers: list[TierSpec] = field(default_factory=list)
     scenarios: dict[str, ScenarioSpec] = field(default_factory=dict)
     items: list[ItemSpec] = field(default_factory=list)
+    station_sets: list = field(default_factory=list)  # app.practice.schema.StationSetSpec
     problems: list[Problem] = field(default_factory=list)
 
     @property
@@ -36,7 +38,8 @@ def check_bank(root: Path) -> Bank:
     known_tiers = {tier.code for tier in bank.tiers}
     scenario_sources = _check_scenarios(root, known_tiers, bank)
     _check_items(root, known_tiers, statement_tier, scenario_sources, bank)
-    bank.problems = sorted(set(bank.problems))
+    bank.station_sets, practice_problems = check_station_sets(root, statement_tier, known_tiers)
+    bank.problems = sorted(set(bank.problems + practice_problems))
     return bank
 
 

@@ -58,6 +58,7 @@ class BankImportSummary:
     scenarios: ImportSummary
     items: ImportSummary
     status_changes: list[str] = field(default_factory=list)
+    station_sets: object = None  # app.practice.services.SetImport
 
     def lines(self) -> list[str]:
         return [
@@ -65,6 +66,7 @@ class BankImportSummary:
             f"Scenarios: {len(self.scenarios.created)} created, {len(self.scenarios.updated)} new versions, {self.scenarios.unchanged} unchanged.",
             f"Items: {len(self.items.created)} created, {len(self.items.updated)} new versions, {self.items.unchanged} unchanged, "
             f"{len(self.status_changes)} status changes.",
+            *([self.station_sets.line()] if self.station_sets is not None else []),
         ]
 
 
@@ -78,6 +80,9 @@ def import_bank(session: Session, *, bank, actor: User | None) -> BankImportSumm
         scenario_versions[code] = _import_scenario(session, spec, tiers[spec.tier], summary.scenarios, actor)
     for spec in bank.items:
         _import_item(session, spec, tiers[spec.tier], statements, scenario_versions, summary, actor)
+    from app.practice.services import import_station_sets
+
+    summary.station_sets = import_station_sets(session, specs=getattr(bank, "station_sets", []), actor=actor)
     return summary
 
 

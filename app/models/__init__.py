@@ -29,6 +29,20 @@ from app.models.exams import (
 )
 from app.models.framework import Statement, Tier
 from app.models.mail import MessageStatus, OutboxMessage
+from app.models.practice import (
+    AgreedMark,
+    AssessorProfile,
+    ConflictOfInterest,
+    CriterionMark,
+    MarkerAllocation,
+    Moderation,
+    PracticeRoute,
+    PracticeRuleSetting,
+    PracticeSitting,
+    SittingStatus,
+    StationSet,
+    StationSetVersion,
+)
 from app.models.quality import (
     AgeBand,
     CorrectionKind,
@@ -44,6 +58,8 @@ from app.models.standards import AgreedRating, AngoffRating, PanelItem, PanelMem
 __all__ = [
     "AssessmentForm", "FormItem", "Attempt", "AttemptStatus", "Response",
     "BlueprintSetting",
+    "AgreedMark", "AssessorProfile", "ConflictOfInterest", "CriterionMark", "MarkerAllocation", "Moderation", "PracticeRoute",
+    "PracticeRuleSetting", "PracticeSitting", "SittingStatus", "StationSet", "StationSetVersion",
     "AgeBand", "CorrectionKind", "Disability", "EqualityMonitoring", "EthnicGroup", "ItemCorrection", "RegradedAttempt", "Sex",
     "AgreedRating", "AngoffRating", "PanelItem", "PanelMember", "PanelStatus", "StandardSettingPanel",
     "AdjustmentStatus", "ReasonableAdjustment",
