@@ -140,10 +140,11 @@ def register_blueprints(app: Flask) -> None:
     from app.exams.routes import bp as exams_bp
     from app.exams.sitting_routes import bp as sitting_bp
     from app.home.routes import bp as home_bp
+    from app.practice.routes import bp as practice_bp
     from app.quality.routes import bp as quality_bp
     from app.standards.routes import bp as standards_bp
 
-    for blueprint in (home_bp, accounts_bp, admin_bp, employers_bp, bank_bp, exams_bp, sitting_bp, standards_bp, quality_bp):
+    for blueprint in (home_bp, accounts_bp, admin_bp, employers_bp, bank_bp, exams_bp, sitting_bp, standards_bp, quality_bp, practice_bp):
         app.register_blueprint(blueprint)
 
 

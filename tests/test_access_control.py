@@ -15,9 +15,13 @@ from app.models import (
     Booking,
     Endorsement,
     OutboxMessage,
+    PracticeRoute,
+    PracticeSitting,
     ReasonableAdjustment,
     Role,
     StandardSettingPanel,
+    StationSet,
+    StationSetVersion,
     Tier,
 )
 from app.models.types import utcnow
@@ -30,7 +34,8 @@ ADMIN = {Role.ADMINISTRATOR}
 # staff or their own booking. The targets below belong to someone else, so every role is refused.
 OWN_ORGANISATION = ("own organisation", {Role.EMPLOYER})
 OWN_ATTEMPT = ("own attempt", {Role.CANDIDATE})
-OWN_PANEL = ("own panel", {Role.ASSESSOR, Role.MODERATOR})  # panellists rate only on panels they sit on
+OWN_PANEL = ("own panel", {Role.ASSESSOR, Role.MODERATOR})
+OWN_SITTING = ("own sitting", {Role.ASSESSOR})  # assessors mark only sittings allocated to them  # panellists rate only on panels they sit on
 
 ACCESS = {
     "static": EVERYONE,
@@ -115,6 +120,22 @@ ACCESS = {
     "quality.window_item": ADMIN,
     "quality.window_quality_csv": ADMIN,
     "quality.equality_monitoring": {Role.CANDIDATE},
+    "practice.sittings": ADMIN,
+    "practice.schedule": ADMIN,
+    "practice.sitting": ADMIN,
+    "practice.override": ADMIN,
+    "practice.check_in": ADMIN,
+    "practice.release": ADMIN,
+    "practice.assessors": ADMIN,
+    "practice.assessor_profile": ADMIN,
+    "practice.rules": ADMIN,
+    "practice.rater_quality": ADMIN,
+    "practice.my_sittings": {Role.ASSESSOR},
+    "practice.mark": OWN_SITTING,
+    "practice.moderation_queue": {Role.MODERATOR},
+    "practice.moderate": {Role.MODERATOR},
+    "practice.reconsider": {Role.MODERATOR},
+    "practice.result": OWN_ATTEMPT,
     "quality.withdraw_equality_monitoring": {Role.CANDIDATE},
 }
 
@@ -162,14 +183,23 @@ def targets(make_user, make_organisation, session):
     session.flush()
     attempt = Attempt(booking_id=booking.id, form_id=form.id, candidate_id=person.id, deadline_at=utcnow() + timedelta(hours=1))
     panel = StandardSettingPanel(tier_id=tier.id, title="Someone else's panel", opened_by_id=make_user(roles=(Role.ADMINISTRATOR,)).id)
-    session.add_all([attempt, panel])
+    station_set = StationSet(code="prac-set-z", tier_id=tier.id, status="live")
+    session.add_all([attempt, panel, station_set])
+    session.flush()
+    version = StationSetVersion(set_id=station_set.id, number=1, title="Set Z", content={"summary": "Z", "stations": []}, content_hash="z")
+    session.add(version)
+    session.flush()
+    sitting = PracticeSitting(candidate_id=person.id, tier_id=tier.id, set_version_id=version.id, route=PracticeRoute.CENTRE,
+                              scheduled_at=utcnow(), created_by_id=their_employer.id)
+    session.add(sitting)
     session.commit()
     return {"user_id": person.id, "organisation_id": organisation.id, "message_id": message.id,
             "secret": "no-such-link", "filename": "images/favicon.svg", "code": "prac-0000", "endorsement_id": endorsement.id,
             "booking_id": booking.id, "request_id": adjustment.id,
             "tier_code": "practitioner", "window_id": window.id, "attempt_id": attempt.id, "position": 1, "panel_id": panel.id,
             "number": 1, "kind": "key", "correction_id": 1, "regraded_id": 1,
-            "version_id": 1, "name": "items"}
+            "version_id": 1, "name": "items",
+            "sitting_id": sitting.id}
 
 
 def _url(rule, targets):

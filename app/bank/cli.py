@@ -34,7 +34,8 @@ def check_command(path):
     statements = sum(len(tier.statements) for tier in bank.tiers)
     warnings = len(bank.problems)
     click.echo(f"OK: {len(bank.tiers)} tiers, {statements} statements, {len(bank.scenarios)} scenarios, "
-               f"{len(bank.items)} items ({warnings} warning{'' if warnings == 1 else 's'}).")
+               f"{len(bank.items)} items, {len(bank.station_sets)} observed-practice station sets "
+               f"({warnings} warning{'' if warnings == 1 else 's'}).")
 
 
 @bank_group.command("import")

@@ -14,7 +14,6 @@ from govuk_frontend_wtf.wtforms_widgets import (
 )
 from wtforms import (
     BooleanField,
-    DateField,
     IntegerField,
     RadioField,
     SelectChoice,
@@ -25,7 +24,7 @@ from wtforms import (
 )
 from wtforms.validators import AnyOf, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
-from app.forms import OneOfTheChoices
+from app.forms import OneOfTheChoices, ThreePartDateField
 from app.models import AssessmentMode
 
 
@@ -76,10 +75,10 @@ def _time_field(label):
 class WindowForm(FlaskForm):
     tier = RadioField("Tier", widget=GovRadioInput(), validate_choice=False,
                       validators=[InputRequired(message="Select the tier"), OneOfTheChoices("Select one of the tiers shown")])
-    opens_on = DateField("Opening date", format="%d %m %Y", widget=GovDateInput(),
+    opens_on = ThreePartDateField("Opening date", format="%d %m %Y", widget=GovDateInput(),
                          validators=[InputRequired(message="Enter the opening date")])
     opens_time = _time_field("Opening time")
-    closes_on = DateField("Closing date", format="%d %m %Y", widget=GovDateInput(),
+    closes_on = ThreePartDateField("Closing date", format="%d %m %Y", widget=GovDateInput(),
                           validators=[InputRequired(message="Enter the closing date")])
     closes_time = _time_field("Closing time")
     capacity = IntegerField("Places", widget=GovTextInput(),

@@ -4,7 +4,7 @@ from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
-from sqlmodel import select
+from sqlmodel import func, select
 
 from app.accounts.navigation import home_endpoint
 from app.accounts.permissions import acting_user, public, roles_required
@@ -64,7 +64,10 @@ def candidate():
     user = acting_user()
     db = get_session()
     bookings = current_bookings(db, user)
-    return render_template("home/candidate.html", user=user, endorsements=active_endorsements(db, user), bookings=bookings,
+    from app.models import PracticeSitting
+
+    practice = db.exec(select(PracticeSitting).where(PracticeSitting.candidate_id == user.id).order_by(PracticeSitting.scheduled_at)).all()
+    return render_template("home/candidate.html", user=user, practice=practice, endorsements=active_endorsements(db, user), bookings=bookings,
                            attempts={b.id: attempt_for(db, b) for b in bookings}, adjustments=approved_adjustments(db, user),
                            now=utcnow(), change_cutoff=change_cutoff, equality=answers_of(db, user))
 
@@ -72,10 +75,20 @@ def candidate():
 @bp.route("/assessor")
 @roles_required(Role.ASSESSOR)
 def assessor():
-    return render_template("home/assessor.html", user=current_user)
+    from app.models import MarkerAllocation, PracticeSitting, SittingStatus
+
+    db = get_session()
+    to_mark = db.exec(select(func.count()).select_from(MarkerAllocation).join(PracticeSitting, PracticeSitting.id == MarkerAllocation.sitting_id)
+                      .where(MarkerAllocation.assessor_id == current_user.id, MarkerAllocation.submitted_at.is_(None),
+                             PracticeSitting.status.in_([SittingStatus.SCHEDULED, SittingStatus.CHECKED_IN]))).one()
+    return render_template("home/assessor.html", user=current_user, to_mark=to_mark)
 
 
 @bp.route("/moderator")
 @roles_required(Role.MODERATOR)
 def moderator():
-    return render_template("home/moderator.html", user=current_user)
+    from app.models import PracticeSitting, SittingStatus
+
+    waiting = get_session().exec(select(func.count()).select_from(PracticeSitting)
+                                 .where(PracticeSitting.status == SittingStatus.MODERATION)).one()
+    return render_template("home/moderator.html", user=current_user, waiting=waiting)

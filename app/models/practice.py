@@ -148,7 +148,8 @@ class MarkerAllocation(SQLModel, table=True):
     """One of a sitting's two independent assessors (position 1 or 2). Submitting locks their marks."""
 
     __tablename__ = "marker_allocation"
-    __table_args__ = (sa.UniqueConstraint("sitting_id", "position"), sa.UniqueConstraint("sitting_id", "assessor_id"))
+    __table_args__ = (sa.UniqueConstraint("sitting_id", "position", name="uq_marker_allocation_position"),
+                      sa.UniqueConstraint("sitting_id", "assessor_id", name="uq_marker_allocation_assessor"))
 
     id: int | None = Field(default=None, primary_key=True)
     sitting_id: int = Field(foreign_key="practice_sitting.id", index=True)

@@ -442,3 +442,49 @@ def agreed_marks(session: Session, sitting: PracticeSitting) -> dict[Key, Agreed
 
 
 __all__ = ["AllocationError", "MarkInput", "MarksInvalid", "PracticeRefused", "PracticeRoute"]
+
+
+# Rater quality ---------------------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class RaterRow:
+    assessor: User
+    scope: str  # "All stations" or a station kind
+    statistics: object  # app.practice.agreement.RaterStatistics
+
+
+def rater_report(session: Session) -> list[RaterRow]:
+    """Per assessor, overall and per kind of station: agreement with co-markers and with agreed
+    marks, severity, and how often their sittings needed moderation (agreed or released sittings)."""
+    from app.practice.agreement import rater_statistics
+
+    sittings = session.exec(select(PracticeSitting).where(PracticeSitting.status.in_([SittingStatus.AGREED, SittingStatus.RELEASED]))).all()
+    pairs: dict[tuple[int, str], tuple[list[int], list[int], list[float]]] = {}
+    counts: dict[int, list[int]] = {}
+    people: dict[int, User] = {}
+    for sitting in sittings:
+        if len(sitting.allocations) != 2:
+            continue
+        kinds = {station["id"]: station["kind"] for station in sitting.set_version.stations}
+        agreed = {key: mark.score for key, mark in agreed_marks(session, sitting).items()}
+        first, second = sitting.allocations
+        marks = {a.id: _scores(session, a) for a in (first, second)}
+        for me, other in ((first, second), (second, first)):
+            people[me.assessor_id] = me.assessor
+            tally = counts.setdefault(me.assessor_id, [0, 0])
+            tally[0] += 1
+            tally[1] += sitting.moderated
+            for key, score in marks[me.id].items():
+                if score is None or marks[other.id].get(key) is None or key not in agreed:
+                    continue
+                for scope in ("All stations", kinds.get(key[0], "unknown")):
+                    mine, theirs, final = pairs.setdefault((me.assessor_id, scope), ([], [], []))
+                    mine.append(score)
+                    theirs.append(marks[other.id][key])
+                    final.append(agreed[key])
+    rows = []
+    order = {"All stations": 0, "simulation": 1, "written": 2, "reflective": 3}
+    for (assessor_id, scope), (mine, theirs, final) in sorted(pairs.items(), key=lambda p: (people[p[0][0]].name, order.get(p[0][1], 9))):
+        sittings_marked, moderated = counts[assessor_id]
+        rows.append(RaterRow(people[assessor_id], scope, rater_statistics(mine, theirs, final, sittings=sittings_marked, moderated=moderated)))
+    return rows

@@ -134,7 +134,7 @@ def test_a_corrected_title_updates_the_statement(session, bank):
 def test_cli_check_and_import(app, bank, session):
     runner = app.test_cli_runner()
     ok = runner.invoke(args=["bank", "check", str(bank)])
-    assert ok.exit_code == 0 and ok.output.strip() == "OK: 3 tiers, 24 statements, 0 scenarios, 0 items (0 warnings)."
+    assert ok.exit_code == 0 and ok.output.strip() == "OK: 3 tiers, 24 statements, 0 scenarios, 0 items, 0 observed-practice station sets (0 warnings)."
     write(bank, "supervisor.yaml", GOOD.replace("  - code: S2\n", "  - code: S9\n"))
     broken = runner.invoke(args=["bank", "check", str(bank)])
     assert broken.exit_code == 1

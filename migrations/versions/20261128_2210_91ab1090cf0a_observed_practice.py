@@ -1,8 +1,8 @@
 """observed practice
 
-Revision ID: f17718ae2795
+Revision ID: 91ab1090cf0a
 Revises: 7de0fc3704cd
-Create Date: 2026-11-28 22:05:23.037465+00:00
+Create Date: 2026-11-28 22:10:18.339881+00:00
 """
 from typing import Sequence, Union
 
@@ -13,7 +13,7 @@ from alembic import op
 import app.models.types
 
 
-revision: str = 'f17718ae2795'
+revision: str = '91ab1090cf0a'
 down_revision: Union[str, None] = '7de0fc3704cd'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
@@ -148,8 +148,8 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['assessor_id'], ['user_account.id'], name=op.f('fk_marker_allocation_assessor_id_user_account')),
     sa.ForeignKeyConstraint(['sitting_id'], ['practice_sitting.id'], name=op.f('fk_marker_allocation_sitting_id_practice_sitting')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_marker_allocation')),
-    sa.UniqueConstraint('sitting_id', 'assessor_id', name=op.f('uq_marker_allocation_sitting_id')),
-    sa.UniqueConstraint('sitting_id', 'position', name=op.f('uq_marker_allocation_sitting_id'))
+    sa.UniqueConstraint('sitting_id', 'assessor_id', name='uq_marker_allocation_assessor'),
+    sa.UniqueConstraint('sitting_id', 'position', name='uq_marker_allocation_position')
     )
     with op.batch_alter_table('marker_allocation', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_marker_allocation_assessor_id'), ['assessor_id'], unique=False)
