@@ -129,7 +129,13 @@ def seed_demo_command():
     panels = seed_demo_standards(session, admin=admin)  # agreed ratings first: forms are only made of rated items
     created += seed_ready_to_sit(session, password=password, hash_profile=profile)
     simulated = _seed_demo_cohort(session, admin, current_app.config["DEMO_SIMULATED_CANDIDATES"])
+    from app.practice.demo import seed_demo_practice
+
+    practice = seed_demo_practice(session, admin=admin)
     session.commit()
+    if practice:
+        click.echo(f"Demo observed practice: {practice} simulated sittings marked by the two demo assessors (see the rater-quality "
+                   "report), and a sitting scheduled for the demo candidate.")
     if simulated:
         click.echo(f"Demo quality report: {simulated.candidates} simulated candidates sat window {simulated.window.id} "
                    f"(see /admin/windows/{simulated.window.id}/quality; {simulated.miskeyed} is planted with a wrong key).")

@@ -3,6 +3,7 @@ the demo data, driven by Playwright in Debian's Chromium, with an axe scan of ev
 
 import json
 from datetime import timedelta
+from http import HTTPStatus
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from app.config import TestConfig
 from app.exams.services import create_window
 from app.models import AssessmentMode, Tier, User
 from app.models.types import utcnow
+from app.practice.demo import seed_demo_practice
 from app.quality.simulated import seed_simulated_window
 from app.standards.demo import seed_demo_standards
 from tests.databases import fresh_database
@@ -48,6 +50,8 @@ def app(tmp_path_factory):
                           location=None, change_cutoff_hours=48)
             # A past window of simulated candidates, with a planted miskeyed item and DIF item, for the quality report.
             seed_simulated_window(session, tier=practitioner, candidates=SIMULATED_CANDIDATES, seed=1, now=utcnow())
+            # Assessor profiles, a sitting for the demo candidate and simulated marked sittings for the rater-quality report.
+            seed_demo_practice(session, admin=session.exec(select(User).where(User.email == "admin@accreditation.example.org")).one())
             session.commit()
         engine.dispose()  # the live server forks; it must open its own connections
         yield application
@@ -74,8 +78,25 @@ class Visit:
         self.base_url = base_url
         self.problems = []
         self.scanned = []
-        page.on("console", lambda message: message.type == "error" and self.problems.append(f"console: {message.text}"))
+        self.page_status = None  # of the last page (document) loaded
+        page.on("response", self._response)
+        page.on("console", self._console)
         page.on("pageerror", lambda error: self.problems.append(f"page error: {error}"))
+
+    def _response(self, response):
+        if response.request.is_navigation_request() and response.request.frame == self.page.main_frame:
+            self.page_status = response.status
+
+    def _console(self, message):
+        """Console errors are problems, except Chromium's note that the page itself came with the 4xx
+        status the service chose (a form shown again with its errors is a 400)."""
+        if message.type != "error":
+            return
+        expected = self.page_status is not None and 400 <= self.page_status < 500 and \
+            message.text == f"Failed to load resource: the server responded with a status of {self.page_status} " \
+                            f"({HTTPStatus(self.page_status).phrase.upper()})"
+        if not expected:
+            self.problems.append(f"console: {message.text}")
 
     def goto(self, path):
         self.page.goto(self.base_url + path)
