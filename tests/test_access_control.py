@@ -136,6 +136,12 @@ ACCESS = {
     "practice.moderate": {Role.MODERATOR},
     "practice.reconsider": {Role.MODERATOR},
     "practice.result": OWN_ATTEMPT,
+    "practice.calibration_exercises": ADMIN,
+    "practice.new_calibration": ADMIN,
+    "practice.calibration_exercise": ADMIN,
+    "practice.publish_calibration": ADMIN,
+    "practice.my_calibration": {Role.ASSESSOR},
+    "practice.calibrate": {Role.ASSESSOR},
     "quality.withdraw_equality_monitoring": {Role.CANDIDATE},
 }
 
@@ -199,7 +205,7 @@ def targets(make_user, make_organisation, session):
             "tier_code": "practitioner", "window_id": window.id, "attempt_id": attempt.id, "position": 1, "panel_id": panel.id,
             "number": 1, "kind": "key", "correction_id": 1, "regraded_id": 1,
             "version_id": 1, "name": "items",
-            "sitting_id": sitting.id}
+            "sitting_id": sitting.id, "exercise_id": 999999}
 
 
 def _url(rule, targets):

@@ -32,6 +32,8 @@ from app.models.mail import MessageStatus, OutboxMessage
 from app.models.practice import (
     AgreedMark,
     AssessorProfile,
+    CalibrationAttempt,
+    CalibrationExercise,
     ConflictOfInterest,
     CriterionMark,
     MarkerAllocation,
@@ -58,7 +60,7 @@ from app.models.standards import AgreedRating, AngoffRating, PanelItem, PanelMem
 __all__ = [
     "AssessmentForm", "FormItem", "Attempt", "AttemptStatus", "Response",
     "BlueprintSetting",
-    "AgreedMark", "AssessorProfile", "ConflictOfInterest", "CriterionMark", "MarkerAllocation", "Moderation", "PracticeRoute",
+    "AgreedMark", "AssessorProfile", "CalibrationAttempt", "CalibrationExercise", "ConflictOfInterest", "CriterionMark", "MarkerAllocation", "Moderation", "PracticeRoute",
     "PracticeRuleSetting", "PracticeSitting", "SittingStatus", "StationSet", "StationSetVersion",
     "AgeBand", "CorrectionKind", "Disability", "EqualityMonitoring", "EthnicGroup", "ItemCorrection", "RegradedAttempt", "Sex",
     "AgreedRating", "AngoffRating", "PanelItem", "PanelMember", "PanelStatus", "StandardSettingPanel",

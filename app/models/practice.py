@@ -214,3 +214,41 @@ class PracticeRuleSetting(SQLModel, table=True):
     mean_at_least: float = Field(default=4.0)
     moderate_at: int = Field(default=2)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class CalibrationExercise(SQLModel, table=True):
+    """A benchmarked sample of candidate work (a written assessment or a transcript) for one station,
+    with the marks the standard-setting group agreed: assessors mark it for practice and see how close
+    they came."""
+
+    __tablename__ = "calibration_exercise"
+
+    id: int | None = Field(default=None, primary_key=True)
+    set_version_id: int = Field(foreign_key="station_set_version.id")
+    station: str = Field(max_length=60)
+    title: str = Field(max_length=160)
+    sample: str = Field(max_length=20000)  # the candidate's written work, or a transcript of the simulation
+    benchmark: dict[str, int] = Field(sa_type=sa.JSON)  # criterion id -> agreed mark
+    rationale: str = Field(max_length=4000)  # why the benchmark marks are what they are
+    created_by_id: int = Field(foreign_key="user_account.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    published_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+    set_version: StationSetVersion = Relationship()
+
+    @property
+    def station_content(self) -> dict[str, Any]:
+        return next(s for s in self.set_version.stations if s["id"] == self.station)
+
+
+class CalibrationAttempt(SQLModel, table=True):
+    __tablename__ = "calibration_attempt"
+    __table_args__ = (sa.UniqueConstraint("exercise_id", "assessor_id", name="uq_calibration_attempt_assessor"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    exercise_id: int = Field(foreign_key="calibration_exercise.id", index=True)
+    assessor_id: int = Field(foreign_key="user_account.id", index=True)
+    marks: dict[str, int] = Field(sa_type=sa.JSON)  # criterion id -> mark
+    submitted_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+    assessor: User = Relationship()
