@@ -42,9 +42,10 @@ assets:
 	npm ci --no-audit --no-fund --loglevel=error
 	npm run --silent build
 
-## Instance secret (created on first use), migrations, the KSS framework, demo organisation and accounts
+## Instance secret (created on first use), issuer keys, migrations, the KSS framework, demo data
 database:
 	@mkdir -p instance
+	$(FLASK) keys init
 	$(FLASK) db-upgrade
 	$(FLASK) bank import
 	$(FLASK) seed-demo

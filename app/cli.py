@@ -20,6 +20,7 @@ def register(app) -> None:
 
     app.cli.add_command(exams_group)
     app.cli.add_command(psychometrics_group)
+    app.cli.add_command(keys_group)
 
 
 psychometrics_group = AppGroup("psychometrics", help="Check the statistics on simulated candidates.")
@@ -90,6 +91,19 @@ def seed_window_command(tier_code, candidates, seed, no_miskey):
     if result.dif_item:
         click.echo(f"  Planted: {result.dif_item} is harder for male candidates of the same ability (DIF).")
     click.echo(f"  Quality report: /admin/windows/{result.window.id}/quality")
+
+
+keys_group = AppGroup("keys", help="The issuer's signing keys and certificates.")
+
+
+@keys_group.command("init")
+def keys_init_command():
+    """Create, in KEYS_DIR, the issuing certificate chain and the credential key if they are missing."""
+    from app.accreditation.keys import init_keys
+
+    created = init_keys(current_app.config["KEYS_DIR"], issuer=current_app.config["ISSUING_BODY"])
+    click.echo(f"Created {', '.join(created)} in {current_app.config['KEYS_DIR']}." if created
+               else f"Issuer keys already in {current_app.config['KEYS_DIR']}: nothing to do.")
 
 
 @click.command("db-upgrade")

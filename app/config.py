@@ -47,6 +47,10 @@ class Config:
         self.ISSUING_BODY = env.get("ISSUING_BODY", "Child and Family Practice Accreditation Board")
         self.GOVUK_BRANDING = _flag(env, "GOVUK_BRANDING", False)
         self.BASE_URL = env.get("BASE_URL", "").rstrip("/")
+        # Issuer keys (flask keys init creates them in KEYS_DIR); production may name its own files.
+        self.KEYS_DIR = env.get("KEYS_DIR") or str(instance / "keys")
+        for name in ("SIGNING_KEY_FILE", "SIGNING_CERT_FILE", "SIGNING_CHAIN_FILE", "CREDENTIAL_KEY_FILE"):
+            setattr(self, name, env.get(name))
         # Mail: with MAIL_SERVER unset, messages stay in the outbox table and are written to the log.
         self.MAIL_SERVER = env.get("MAIL_SERVER", "")
         self.MAIL_PORT = _int(env, "MAIL_PORT", 25)
