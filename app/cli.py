@@ -21,6 +21,7 @@ def register(app) -> None:
     app.cli.add_command(exams_group)
     app.cli.add_command(psychometrics_group)
     app.cli.add_command(keys_group)
+    app.cli.add_command(certificates_group)
 
 
 psychometrics_group = AppGroup("psychometrics", help="Check the statistics on simulated candidates.")
@@ -104,6 +105,82 @@ def keys_init_command():
     created = init_keys(current_app.config["KEYS_DIR"], issuer=current_app.config["ISSUING_BODY"])
     click.echo(f"Created {', '.join(created)} in {current_app.config['KEYS_DIR']}." if created
                else f"Issuer keys already in {current_app.config['KEYS_DIR']}: nothing to do.")
+
+
+certificates_group = AppGroup("certificates", help="Accreditation certificates.")
+
+
+def _issuer_settings():
+    from app.accreditation.keys import load_keys
+
+    base = current_app.config.get("BASE_URL") or "http://127.0.0.1:5000"
+    return load_keys(current_app.config), base, current_app.config["ISSUING_BODY"]
+
+
+@certificates_group.command("list")
+def certificates_list_command():
+    """One line per certificate: id, holder, tier, status (tab-separated)."""
+    from sqlmodel import select
+
+    from app.models import Certificate
+    from app.models.types import utcnow
+
+    now = utcnow()
+    for certificate in get_session().exec(select(Certificate).order_by(Certificate.issued_at, Certificate.id)):
+        click.echo(f"{certificate.code}\t{certificate.holder_name}\t{certificate.tier.code}\t{certificate.current_status(now)}")
+
+
+@certificates_group.command("export")
+@click.argument("certificate_id")
+@click.option("--pdf", "pdf_path", type=click.Path(dir_okay=False, writable=True), help="Write the signed PDF here.")
+@click.option("--credential", "credential_path", type=click.Path(dir_okay=False, writable=True), help="Write the credential JWT here.")
+def certificates_export_command(certificate_id, pdf_path, credential_path):
+    """Write a certificate's signed PDF and its credential (VC-JWT)."""
+    from pathlib import Path
+
+    from sqlmodel import select
+
+    from app.accreditation.ids import CertificateIdError, parse_certificate_id
+    from app.models import Certificate
+
+    if not pdf_path and not credential_path:
+        raise click.UsageError("Give --pdf FILE, --credential FILE, or both")
+    try:
+        code = parse_certificate_id(certificate_id)
+    except CertificateIdError as error:
+        raise click.BadParameter(str(error), param_hint="CERTIFICATE_ID") from None
+    certificate = get_session().exec(select(Certificate).where(Certificate.code == code)).first()
+    if certificate is None:
+        raise click.ClickException(f"No certificate {code}")
+    if pdf_path:
+        Path(pdf_path).write_bytes(certificate.pdf)
+        click.echo(f"Wrote the signed PDF to {pdf_path}")
+    if credential_path:
+        Path(credential_path).write_text(certificate.credential_jwt)
+        click.echo(f"Wrote the credential to {credential_path}")
+
+
+@certificates_group.command("issue")
+@click.option("--window", "window_id", required=True, type=int, help="The assessment window whose candidates to certify.")
+def certificates_issue_command(window_id):
+    """Issue certificates to every candidate of the window who is accredited and has none."""
+    from app.accreditation.services import issue_for_window
+    from app.models import AssessmentWindow, Booking
+    from app.models.types import utcnow
+
+    session = get_session()
+    window = session.get(AssessmentWindow, window_id)
+    if window is None:
+        raise click.BadParameter(f"there is no window {window_id}", param_hint="--window")
+    keys, base, issuer = _issuer_settings()
+    from sqlmodel import func, select
+
+    total = session.exec(select(func.count(func.distinct(Booking.candidate_id))).where(Booking.window_id == window.id)).one()
+    with click.progressbar(length=total, label=f"Window {window.id}: {window.tier.name}") as bar:
+        issued, held, not_yet = issue_for_window(session, window=window, now=utcnow(), actor=None, keys=keys, base_url=base,
+                                                 issuer=issuer, progress=bar.update)
+    session.commit()
+    click.echo(f"{issued} certificate(s) issued, {held} already held, {len(not_yet)} candidate(s) not yet accredited.")
 
 
 @click.command("db-upgrade")

@@ -18,6 +18,7 @@ from sqlmodel import Session
 
 from app import create_app, migrate
 from app.accounts.passwords import hash_password
+from app.accreditation.keys import init_keys
 from app.config import TestConfig
 from app.extensions import limiter
 from app.models import Organisation, OrganisationKind, Role, RoleMembership, User
@@ -31,6 +32,7 @@ def app(tmp_path_factory):
     instance = tmp_path_factory.mktemp("instance")
     with fresh_database(instance) as url:
         application = create_app(TestConfig(instance, environ={"TEST_DATABASE_URL": url}))
+        init_keys(application.config["KEYS_DIR"], issuer=application.config["ISSUING_BODY"])
         migrate.upgrade(url)
         yield application
         application.extensions["db"].engine.dispose()

@@ -142,6 +142,15 @@ ACCESS = {
     "practice.publish_calibration": ADMIN,
     "practice.my_calibration": {Role.ASSESSOR},
     "practice.calibrate": {Role.ASSESSOR},
+    "certificates.jwks": EVERYONE,
+    "certificates.issuer": EVERYONE,
+    "certificates.status_list": EVERYONE,
+    "certificates.verify": EVERYONE,
+    "certificates.my_certificates": {Role.CANDIDATE},
+    "certificates.download_pdf": {Role.CANDIDATE},
+    "certificates.download_credential": {Role.CANDIDATE},
+    "certificates.certificates": ADMIN,
+    "certificates.certificate": ADMIN,
     "quality.withdraw_equality_monitoring": {Role.CANDIDATE},
 }
 
@@ -205,7 +214,7 @@ def targets(make_user, make_organisation, session):
             "tier_code": "practitioner", "window_id": window.id, "attempt_id": attempt.id, "position": 1, "panel_id": panel.id,
             "number": 1, "kind": "key", "correction_id": 1, "regraded_id": 1,
             "version_id": 1, "name": "items",
-            "sitting_id": sitting.id, "exercise_id": 999999}
+            "sitting_id": sitting.id, "exercise_id": 999999, "purpose": "revocation"}
 
 
 def _url(rule, targets):

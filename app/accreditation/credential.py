@@ -14,11 +14,10 @@ status list is itself a signed credential, published for verifiers to fetch. A s
 import base64
 import gzip
 import json
+import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-
-import warnings
 
 from joserfc import jws
 from joserfc.errors import SecurityWarning

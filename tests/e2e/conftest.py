@@ -10,6 +10,7 @@ import pytest
 from sqlmodel import Session, select
 
 from app import create_app, migrate
+from app.accreditation.keys import init_keys
 from app.admin.demo import seed_demo
 from app.bank.content import check_bank
 from app.bank.services import import_bank
@@ -38,6 +39,7 @@ def app(tmp_path_factory):
         # Every journey signs in from 127.0.0.1; the rate limit itself is tested in tests/accounts.
         environ = {"TEST_DATABASE_URL": url, "SIGN_IN_RATE_LIMIT": "1000 per minute"}
         application = create_app(TestConfig(instance, environ=environ))
+        init_keys(application.config["KEYS_DIR"], issuer=application.config["ISSUING_BODY"])
         migrate.upgrade(url)
         engine = application.extensions["db"].engine
         with Session(engine) as session:

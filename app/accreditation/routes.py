@@ -1,0 +1,173 @@
+"""Certificates on the web: the issuer's public keys, profile and status lists (public, cacheable);
+candidates' downloads; administrators' issuing, revoking, suspending and reissuing; and the page the
+certificate's QR code opens."""
+
+import json
+
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from sqlmodel import select
+
+from app.accounts.permissions import acting_user, public, roles_required
+from app.accreditation import services
+from app.accreditation.credential import issuer_id, okp_key, sign, status_list_credential
+from app.accreditation.keys import load_keys
+from app.db import get_session
+from app.forms import ButtonForm
+from app.models import Certificate, CertificateStatus, Role, Tier, User
+from app.models.types import utcnow
+
+bp = Blueprint("certificates", __name__)
+
+
+def base_url() -> str:
+    return current_app.config.get("BASE_URL") or request.host_url.rstrip("/")
+
+
+def issuer_name() -> str:
+    return current_app.config["ISSUING_BODY"]
+
+
+# Public -----------------------------------------------------------------------------------------------------
+
+@bp.route("/.well-known/jwks.json")
+@public
+def jwks():
+    keys = load_keys(current_app.config)
+    response = Response(json.dumps({"keys": [keys.public_jwk()]}), mimetype="application/jwk-set+json")
+    response.headers["Cache-Control"] = "public, max-age=3600"
+    return response
+
+
+@bp.route("/issuer")
+@public
+def issuer():
+    """The Open Badges issuer profile."""
+    profile = {"@context": ["https://www.w3.org/ns/credentials/v2", "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"],
+               "id": issuer_id(base_url()), "type": ["Profile"], "name": issuer_name(), "url": base_url(),
+               "description": "Accredits child and family social workers in England against the Knowledge and Skills Statements.",
+               "verificationMethod": [{"id": f"{issuer_id(base_url())}#{load_keys(current_app.config).public_jwk()['kid']}",
+                                       "type": "JsonWebKey", "controller": issuer_id(base_url()),
+                                       "publicKeyJwk": load_keys(current_app.config).public_jwk()}]}
+    return Response(json.dumps(profile), mimetype="application/ld+json")
+
+
+@bp.route("/status/<purpose>")
+@public
+def status_list(purpose):
+    """The Bitstring Status List credential for revocation or suspension, as a VC-JWT. Cached for a
+    minute at most, so a change reaches verifiers quickly."""
+    if purpose not in ("revocation", "suspension"):
+        abort(404)
+    now = utcnow()
+    document = status_list_credential(base_url(), issuer_name(), purpose, services.status_indexes(get_session(), purpose), now)
+    token = sign(document, okp_key(load_keys(current_app.config).credential_key), subject=document["id"], not_before=now,
+                 expires=now.replace(year=now.year + 1))
+    response = Response(token, mimetype="application/vc+jwt")
+    response.headers["Cache-Control"] = "public, max-age=60"
+    return response
+
+
+@bp.route("/verify/<code>")
+@public
+def verify(code):
+    """The page the QR code opens: the certificate's status, shown only with its secret token."""
+    certificate = get_session().exec(select(Certificate).where(Certificate.code == code)).first()
+    if certificate is None or not request.args.get("token") or request.args["token"] != certificate.token:
+        return render_template("certificates/verify_unknown.html"), 404
+    successor = get_session().get(Certificate, certificate.superseded_by_id) if certificate.superseded_by_id else None
+    return render_template("certificates/verify.html", certificate=certificate, status=certificate.current_status(utcnow()),
+                           checked_at=utcnow(), successor=successor)
+
+
+# Candidates ---------------------------------------------------------------------------------------------------
+
+def _own(code) -> Certificate:
+    certificate = get_session().exec(select(Certificate).where(Certificate.code == code)).first() or abort(404)
+    if certificate.candidate_id != acting_user().id:
+        abort(403)
+    return certificate
+
+
+@bp.route("/candidate/certificates")
+@roles_required(Role.CANDIDATE)
+def my_certificates():
+    db = get_session()
+    rows = db.exec(select(Certificate).where(Certificate.candidate_id == acting_user().id).order_by(Certificate.issued_at.desc())).all()
+    return render_template("certificates/mine.html", certificates=rows, now=utcnow())
+
+
+@bp.route("/candidate/certificates/<code>/certificate.pdf")
+@roles_required(Role.CANDIDATE)
+def download_pdf(code):
+    certificate = _own(code)
+    return Response(certificate.pdf, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="certificate-{certificate.code}.pdf"'})
+
+
+@bp.route("/candidate/certificates/<code>/credential.jwt")
+@roles_required(Role.CANDIDATE)
+def download_credential(code):
+    certificate = _own(code)
+    return Response(certificate.credential_jwt, mimetype="application/vc+jwt",
+                    headers={"Content-Disposition": f'attachment; filename="credential-{certificate.code}.jwt"'})
+
+
+# Administrators -----------------------------------------------------------------------------------------------------
+
+@bp.route("/admin/certificates", methods=["GET", "POST"])
+@roles_required(Role.ADMINISTRATOR)
+def certificates():
+    db = get_session()
+    if request.method == "POST":
+        if not ButtonForm().validate_on_submit():
+            abort(400)
+        candidate = db.exec(select(User).where(User.email == request.form.get("email", "").strip().lower())).first()
+        tier = db.exec(select(Tier).where(Tier.code == request.form.get("tier", ""))).first()
+        if candidate is None or tier is None:
+            flash("Enter the email address of a candidate and choose a tier.")
+        else:
+            try:
+                certificate = services.issue(db, candidate=candidate, tier=tier, now=utcnow(), actor=acting_user(),
+                                             keys=load_keys(current_app.config), base_url=base_url(), issuer=issuer_name())
+            except services.CertificateRefused as error:
+                db.rollback()
+                flash(error.message)
+            else:
+                db.commit()
+                flash(f"Certificate {certificate.code} issued to {candidate.name}.", "success")
+        return redirect(url_for("certificates.certificates"))
+    rows = db.exec(select(Certificate).order_by(Certificate.issued_at.desc(), Certificate.id.desc())).all()
+    return render_template("certificates/admin.html", certificates=rows, now=utcnow(), button=ButtonForm(),
+                           tiers=db.exec(select(Tier).order_by(Tier.position)).all())
+
+
+@bp.route("/admin/certificates/<code>", methods=["GET", "POST"])
+@roles_required(Role.ADMINISTRATOR)
+def certificate(code):
+    db = get_session()
+    found = db.exec(select(Certificate).where(Certificate.code == code)).first() or abort(404)
+    if request.method == "POST":
+        if not ButtonForm().validate_on_submit():
+            abort(400)
+        action, reason = request.form.get("action", ""), request.form.get("reason", "")
+        try:
+            if action == "reissue":
+                new = services.reissue(db, certificate=found, holder_name=request.form.get("holder_name", ""), reason=reason,
+                                       actor=acting_user(), now=utcnow(), keys=load_keys(current_app.config), base_url=base_url(),
+                                       issuer=issuer_name())
+                db.commit()
+                flash(f"Reissued as {new.code}. {found.code} now verifies as superseded.", "success")
+                return redirect(url_for("certificates.certificate", code=new.code))
+            targets = {"revoke": CertificateStatus.REVOKED, "suspend": CertificateStatus.SUSPENDED, "reinstate": CertificateStatus.VALID}
+            if action not in targets:
+                abort(400)
+            services.change_status(db, certificate=found, to=targets[action], reason=reason, actor=acting_user(), now=utcnow())
+        except services.CertificateRefused as error:
+            db.rollback()
+            flash(error.message)
+        else:
+            db.commit()
+            flash(f"Certificate {found.code} is now {found.status.value}. Every verification route shows it at once.", "success")
+        return redirect(url_for("certificates.certificate", code=found.code))
+    return render_template("certificates/admin_certificate.html", certificate=found, status=found.current_status(utcnow()),
+                           button=ButtonForm(), verify_link=services.verify_url(base_url(), found))

@@ -1,0 +1,211 @@
+"""Accreditation decisions from the database, and issuing, revoking, suspending and reissuing
+certificates. Keyword-only, take the session, never commit. The rules are pure (app.accreditation.rules)."""
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session, select
+
+from app.accounts.errors import AccountError
+from app.accreditation import rules
+from app.accreditation.certificate_pdf import CertificateFacts, render_certificate, sign_certificate
+from app.accreditation.credential import LIST_BITS, CredentialFacts, credential, okp_key, sign
+from app.accreditation.ids import new_certificate_id
+from app.audit import record_event
+from app.models import (
+    AssessmentWindow,
+    Attempt,
+    AttemptStatus,
+    Booking,
+    Certificate,
+    CertificateStatus,
+    Endorsement,
+    EndorsementStatus,
+    PracticeSitting,
+    SittingStatus,
+    Tier,
+    User,
+)
+
+MIN_REASON = 10
+
+
+class CertificateRefused(AccountError):
+    pass
+
+
+@dataclass(frozen=True)
+class Evidence:
+    decision: rules.Decision
+    knowledge_attempt: Attempt | None
+    practice_sitting: PracticeSitting | None
+
+
+def component_results(session: Session, candidate: User, tier: Tier) -> tuple[list[rules.ComponentResult], dict]:
+    """The candidate's released results for the tier, and the rows behind each pass."""
+    results, rows = [], {}
+    for attempt, released in session.exec(
+            select(Attempt, AssessmentWindow.results_released_at).join(Booking, Booking.id == Attempt.booking_id)
+            .join(AssessmentWindow, AssessmentWindow.id == Booking.window_id)
+            .where(Attempt.candidate_id == candidate.id, AssessmentWindow.tier_id == tier.id, Attempt.status == AttemptStatus.SUBMITTED,
+                   AssessmentWindow.results_released_at.is_not(None), Attempt.passed.is_not(None))):
+        result = rules.ComponentResult(rules.KNOWLEDGE, bool(attempt.passed), released)
+        results.append(result)
+        rows[result] = attempt
+    for sitting in session.exec(select(PracticeSitting).where(PracticeSitting.candidate_id == candidate.id,
+                                                              PracticeSitting.tier_id == tier.id,
+                                                              PracticeSitting.status == SittingStatus.RELEASED)):
+        result = rules.ComponentResult(rules.PRACTICE, bool(sitting.passed), sitting.released_at)
+        results.append(result)
+        rows[result] = sitting
+    return results, rows
+
+
+def evidence(session: Session, candidate: User, tier: Tier, now: datetime, policy: rules.Policy = rules.Policy()) -> Evidence:
+    endorsed = session.exec(select(Endorsement).where(Endorsement.candidate_id == candidate.id, Endorsement.tier_id == tier.id,
+                                                      Endorsement.status == EndorsementStatus.ACTIVE)).first() is not None
+    results, rows = component_results(session, candidate, tier)
+    decision = rules.decide(endorsed=endorsed, results=results, now=now, policy=policy)
+    return Evidence(decision, rows.get(decision.knowledge), rows.get(decision.practice))
+
+
+def current_certificate(session: Session, candidate: User, tier: Tier, now: datetime) -> Certificate | None:
+    return session.exec(select(Certificate).where(Certificate.candidate_id == candidate.id, Certificate.tier_id == tier.id,
+                                                  Certificate.status.in_([CertificateStatus.VALID, CertificateStatus.SUSPENDED]),
+                                                  Certificate.expires_at > now)).first()
+
+
+def _free_index(session: Session) -> int:
+    while True:
+        index = secrets.randbelow(LIST_BITS)
+        if session.exec(select(Certificate.id).where(Certificate.status_index == index)).first() is None:
+            return index
+
+
+def _free_code(session: Session) -> str:
+    while True:
+        code = new_certificate_id()
+        if session.exec(select(Certificate.id).where(Certificate.code == code)).first() is None:
+            return code
+
+
+def verify_url(base_url: str, certificate: Certificate) -> str:
+    return f"{base_url}/verify/{certificate.code}?token={certificate.token}"
+
+
+def issue(session: Session, *, candidate: User, tier: Tier, now: datetime, actor: User | None, keys, base_url: str, issuer: str,
+          policy: rules.Policy = rules.Policy(), holder_name: str | None = None) -> Certificate:
+    """Issue a certificate to an accredited candidate: a signed PDF carrying its credential."""
+    found = evidence(session, candidate, tier, now, policy)
+    if not found.decision.accredited:
+        needed = ", ".join(found.decision.still_needed)
+        raise CertificateRefused(f"{candidate.name} is not yet accredited as a {tier.name.lower()}: still needs {needed}")
+    if current_certificate(session, candidate, tier, now) is not None:
+        raise CertificateRefused(f"{candidate.name} already holds a current {tier.name.lower()} certificate")
+    certificate = Certificate(code=_free_code(session), token=secrets.token_urlsafe(24), candidate_id=candidate.id, tier_id=tier.id,
+                              holder_name=holder_name or candidate.name, registration_number=candidate.swe_number, issued_at=now,
+                              expires_at=rules.expires_at(now, policy), status_index=_free_index(session),
+                              knowledge_attempt_id=found.knowledge_attempt.id if found.knowledge_attempt else None,
+                              practice_sitting_id=found.practice_sitting.id if found.practice_sitting else None,
+                              credential_jwt="", pdf=b"", issued_by_id=actor.id if actor else None)
+    _sign_documents(certificate, tier, keys=keys, base_url=base_url, issuer=issuer)
+    session.add(certificate)
+    session.flush()
+    record_event(session, actor=actor, action="certificate.issued", obj=certificate, code=certificate.code, tier=tier.code,
+                 candidate=candidate.id)
+    return certificate
+
+
+def _sign_documents(certificate: Certificate, tier: Tier, *, keys, base_url: str, issuer: str) -> None:
+    facts = CredentialFacts(certificate.code, certificate.holder_name, certificate.registration_number, tier.code, tier.name,
+                            tier.standard, certificate.issued_at, certificate.expires_at, certificate.status_index, base_url, issuer)
+    token = sign(credential(facts), okp_key(keys.credential_key), subject=certificate.registration_number or certificate.code,
+                 not_before=certificate.issued_at, expires=certificate.expires_at)
+    pdf = render_certificate(CertificateFacts(certificate.code, certificate.holder_name, certificate.registration_number, tier.name,
+                                              tier.standard, certificate.issued_at, certificate.expires_at, issuer,
+                                              verify_url(base_url, certificate), f"{base_url}/verify"))
+    certificate.credential_jwt = token
+    certificate.pdf = sign_certificate(pdf, credential_jwt=token, certificate_id=certificate.code, keys=keys,
+                                       reason=f"Certificate of accreditation {certificate.code}")
+
+
+def _reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if len(reason) < MIN_REASON:
+        raise CertificateRefused(f"Give the reason in at least {MIN_REASON} characters: it is kept in the audit log")
+    return reason
+
+
+def change_status(session: Session, *, certificate: Certificate, to: CertificateStatus, reason: str, actor: User, now: datetime) -> None:
+    """Revoke, suspend or reinstate (to VALID). Takes effect at once on every verification route,
+    which all read this row and the status lists built from it."""
+    reason = _reason(reason)
+    allowed = {CertificateStatus.REVOKED: {CertificateStatus.VALID, CertificateStatus.SUSPENDED},
+               CertificateStatus.SUSPENDED: {CertificateStatus.VALID},
+               CertificateStatus.VALID: {CertificateStatus.SUSPENDED}}
+    if to not in allowed or certificate.status not in allowed[to]:
+        raise CertificateRefused(f"A {certificate.status.value} certificate cannot become {to.value}")
+    before = certificate.status
+    certificate.status, certificate.status_reason, certificate.status_changed_at = to, reason, now
+    session.add(certificate)
+    record_event(session, actor=actor, action="certificate.status_changed", obj=certificate, before=before.value, after=to.value,
+                 reason=reason)
+
+
+def reissue(session: Session, *, certificate: Certificate, holder_name: str, reason: str, actor: User, now: datetime, keys,
+            base_url: str, issuer: str) -> Certificate:
+    """A corrected certificate (for example after a change of name) with the same dates; the old one
+    then verifies as superseded, pointing at the new one."""
+    reason = _reason(reason)
+    if certificate.status is not CertificateStatus.VALID:
+        raise CertificateRefused(f"Only a valid certificate can be reissued; this one is {certificate.status.value}")
+    holder_name = (holder_name or "").strip()
+    if not holder_name:
+        raise CertificateRefused("Enter the name to print on the certificate")
+    tier = session.get(Tier, certificate.tier_id)
+    new = Certificate(code=_free_code(session), token=secrets.token_urlsafe(24), candidate_id=certificate.candidate_id,
+                      tier_id=certificate.tier_id, holder_name=holder_name, registration_number=certificate.registration_number,
+                      issued_at=certificate.issued_at, expires_at=certificate.expires_at, status_index=_free_index(session),
+                      knowledge_attempt_id=certificate.knowledge_attempt_id, practice_sitting_id=certificate.practice_sitting_id,
+                      credential_jwt="", pdf=b"", issued_by_id=actor.id)
+    _sign_documents(new, tier, keys=keys, base_url=base_url, issuer=issuer)
+    session.add(new)
+    session.flush()
+    certificate.status, certificate.status_reason, certificate.status_changed_at = CertificateStatus.SUPERSEDED, reason, now
+    certificate.superseded_by_id = new.id
+    session.add(certificate)
+    record_event(session, actor=actor, action="certificate.reissued", obj=certificate, new=new.code, reason=reason)
+    return new
+
+
+def status_indexes(session: Session, purpose: str) -> list[int]:
+    """Indexes set in the revocation list (revoked and superseded) or the suspension list."""
+    states = {"revocation": [CertificateStatus.REVOKED, CertificateStatus.SUPERSEDED], "suspension": [CertificateStatus.SUSPENDED]}[purpose]
+    return list(session.exec(select(Certificate.status_index).where(Certificate.status.in_(states))))
+
+
+def issue_for_window(session: Session, *, window: AssessmentWindow, now: datetime, actor: User | None, keys, base_url: str, issuer: str,
+                     progress=None) -> tuple[int, int, list[str]]:
+    """Issue a certificate to every candidate of the window who is now accredited and has none:
+    (issued, already held, not yet accredited: names with what they still need)."""
+    tier = window.tier
+    candidates = session.exec(select(User).join(Booking, Booking.candidate_id == User.id).where(Booking.window_id == window.id)
+                              .distinct().order_by(User.id)).all()
+    issued, held, not_yet = 0, 0, []
+    for candidate in candidates:
+        if current_certificate(session, candidate, tier, now) is not None:
+            held += 1
+        else:
+            found = evidence(session, candidate, tier, now)
+            if found.decision.accredited:
+                issue(session, candidate=candidate, tier=tier, now=now, actor=actor, keys=keys, base_url=base_url, issuer=issuer)
+                issued += 1
+            else:
+                not_yet.append(f"{candidate.name}: needs {', '.join(found.decision.still_needed)}")
+        if progress:
+            progress(1)
+    if actor is not None or issued:
+        record_event(session, actor=actor, action="window.certificates_issued", obj=window, issued=issued, held=held,
+                     not_yet=len(not_yet))
+    return issued, held, not_yet

@@ -1,0 +1,179 @@
+"""Issuing, verifying, revoking and reissuing certificates, checked with independent tools: poppler's
+pdfsig and pyHanko's validator for the PDF, PyJWT for the credential and the status list."""
+
+import io
+import json
+import shutil
+import subprocess
+
+import jwt
+import pytest
+from sqlmodel import select
+
+from app.accreditation import services
+from app.accreditation.credential import bit_is_set, decode_list
+from app.accreditation.keys import load_keys
+from app.models import Certificate, CertificateStatus, Role
+from app.models.types import utcnow
+from tests.conftest import audit_actions, page_text
+
+BASE = "https://accreditation.example.org"
+
+
+def pdfsig(path) -> str:
+    if shutil.which("pdfsig") is None:
+        pytest.fail("pdfsig is missing: install Debian's poppler-utils (apt-get install poppler-utils)")
+    return subprocess.run(["pdfsig", str(path)], capture_output=True, text=True, check=False).stdout
+
+
+def issue(app, session, candidate, tier, actor=None):
+    certificate = services.issue(session, candidate=candidate, tier=tier, now=utcnow(), actor=actor, keys=load_keys(app.config),
+                                 base_url=BASE, issuer=app.config["ISSUING_BODY"])
+    session.commit()
+    return certificate
+
+
+def test_only_an_accredited_candidate_gets_a_certificate(app, session, accredited):
+    candidate, tier = accredited(practice=False)
+    with pytest.raises(services.CertificateRefused, match="still needs practice"):
+        issue(app, session, candidate, tier)
+    candidate, tier = accredited(endorsed=False, knowledge=False)
+    with pytest.raises(services.CertificateRefused, match="still needs endorsement, knowledge"):
+        issue(app, session, candidate, tier)
+    candidate, tier = accredited()
+    certificate = issue(app, session, candidate, tier)
+    assert certificate.code and certificate.current_status(utcnow()) == "valid"
+    assert "certificate.issued" in audit_actions(session, certificate)
+    with pytest.raises(services.CertificateRefused, match="already holds a current"):
+        issue(app, session, candidate, tier)
+
+
+def test_the_pdf_signature_is_valid_and_any_change_breaks_it(app, session, accredited, tmp_path):
+    candidate, tier = accredited(name="Jordan Ellis")
+    certificate = issue(app, session, candidate, tier)
+    signed = tmp_path / "certificate.pdf"
+    signed.write_bytes(certificate.pdf)
+    report = pdfsig(signed)
+    assert "Signature Validation: Signature is Valid." in report and "Total document signed" in report
+    assert "Signature Type: ETSI.CAdES.detached" in report  # PAdES
+
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko_certvalidator import ValidationContext
+    from pyhanko_certvalidator.registry import SimpleCertificateStore  # noqa: F401  (trust is given explicitly below)
+
+    keys = load_keys(app.config)
+    from asn1crypto import pem
+    from asn1crypto import x509 as asn1_x509
+
+    root = asn1_x509.Certificate.load(pem.unarmor(keys.chain_file.read_bytes())[2])
+    reader = PdfFileReader(io.BytesIO(certificate.pdf))
+    status = validate_pdf_signature(reader.embedded_signatures[0], ValidationContext(trust_roots=[root]))
+    assert status.intact and status.valid and status.trusted
+    embedded = reader.root["/Names"]["/EmbeddedFiles"]["/Names"]
+    spec = embedded[1].get_object()
+    assert spec["/EF"]["/F"].get_object().data.decode() == certificate.credential_jwt  # one file carries both
+
+    tampered = bytearray(certificate.pdf)
+    position = tampered.find(b"/Title")  # inside the signed range: the document's title
+    tampered[position + 10] ^= 0x01
+    (tmp_path / "tampered.pdf").write_bytes(bytes(tampered))
+    assert "Signature is Valid." not in pdfsig(tmp_path / "tampered.pdf")
+
+
+def test_the_credential_verifies_against_the_published_jwks(app, client, session, accredited):
+    candidate, tier = accredited(name="Jordan Ellis")
+    certificate = issue(app, session, candidate, tier)
+    jwks = client.get("/.well-known/jwks.json")
+    assert jwks.mimetype == "application/jwk-set+json"
+    key = jwt.PyJWKSet.from_dict(jwks.get_json())[jwt.get_unverified_header(certificate.credential_jwt)["kid"]]
+    claims = jwt.decode(certificate.credential_jwt, key.key, algorithms=["EdDSA"], issuer=f"{BASE}/issuer")
+    assert claims["type"] == ["VerifiableCredential", "OpenBadgeCredential"]
+    assert claims["credentialSubject"]["name"] == "Jordan Ellis" and claims["id"] == f"{BASE}/verify/{certificate.code}"
+    assert jwt.get_unverified_header(certificate.credential_jwt)["typ"] == "vc+jwt"
+
+    header, payload, signature = certificate.credential_jwt.split(".")
+    forged = json.loads(jwt.utils.base64url_decode(payload))
+    forged["credentialSubject"]["name"] = "Someone Else"
+    forged_token = ".".join([header, jwt.utils.base64url_encode(json.dumps(forged).encode()).decode(), signature])
+    with pytest.raises(jwt.InvalidSignatureError):
+        jwt.decode(forged_token, key.key, algorithms=["EdDSA"], issuer=f"{BASE}/issuer")
+    from cryptography.hazmat.primitives.asymmetric import ed25519
+
+    with pytest.raises(jwt.InvalidSignatureError):
+        jwt.decode(certificate.credential_jwt, ed25519.Ed25519PrivateKey.generate().public_key(), algorithms=["EdDSA"])
+
+
+def status_bit(client, purpose, index) -> bool:
+    token = client.get(f"/status/{purpose}").get_data(as_text=True)
+    key = jwt.PyJWKSet.from_dict(client.get("/.well-known/jwks.json").get_json())[jwt.get_unverified_header(token)["kid"]]
+    document = jwt.decode(token, key.key, algorithms=["EdDSA"], options={"verify_iss": False})
+    return bit_is_set(decode_list(document["credentialSubject"]["encodedList"]), index)
+
+
+def test_revoking_changes_the_status_everywhere_at_once(app, client, forms, session, accredited, signed_in_as):
+    candidate, tier = accredited()
+    certificate = issue(app, session, candidate, tier)
+    verify = f"/verify/{certificate.code}?token={certificate.token}"
+    assert "This certificate is valid" in page_text(client.get(verify))
+    assert not status_bit(client, "revocation", certificate.status_index)
+    assert client.get(f"/verify/{certificate.code}?token=wrong").status_code == 404
+
+    signed_in_as(Role.ADMINISTRATOR)
+    page = f"/admin/certificates/{certificate.code}"
+    short = forms.post(page, {"action": "revoke", "reason": "no"})
+    assert "at least 10 characters" in page_text(client.get(short.headers["Location"]))
+    forms.post(page, {"action": "suspend", "reason": "Fitness to practise investigation opened."})
+    assert status_bit(client, "suspension", certificate.status_index)
+    assert "not valid: suspended" in page_text(client.get(verify))
+    forms.post(page, {"action": "revoke", "reason": "Removed from the register by Social Work England."})
+    session.expire_all()
+    assert session.get(Certificate, certificate.id).status is CertificateStatus.REVOKED
+    assert status_bit(client, "revocation", certificate.status_index)
+    assert "not valid: revoked" in page_text(client.get(verify))
+    assert "certificate.status_changed" in audit_actions(session, certificate)
+
+
+def test_reissue_supersedes_the_old_certificate(app, client, forms, session, accredited, signed_in_as):
+    candidate, tier = accredited(name="Jordan Ellis")
+    old = issue(app, session, candidate, tier)
+    signed_in_as(Role.ADMINISTRATOR)
+    response = forms.post(f"/admin/certificates/{old.code}", {"action": "reissue", "holder_name": "Jordan Ellis-Okafor",
+                                                              "reason": "Change of name after marriage."})
+    session.expire_all()
+    new = session.exec(select(Certificate).where(Certificate.code != old.code)).one()
+    assert response.headers["Location"].endswith(new.code) and new.holder_name == "Jordan Ellis-Okafor"
+    page = page_text(client.get(f"/verify/{old.code}?token={old.token}"))
+    assert "not valid: superseded" in page and f"replaced by certificate {new.code}" in page
+
+
+def test_candidates_download_their_own_certificate(app, client, forms, session, accredited, sign_in, user_with_role):
+    candidate, tier = accredited()
+    certificate = issue(app, session, candidate, tier)
+    sign_in(candidate)
+    assert certificate.code in page_text(client.get("/candidate/certificates"))
+    pdf = client.get(f"/candidate/certificates/{certificate.code}/certificate.pdf")
+    assert pdf.mimetype == "application/pdf" and pdf.data == certificate.pdf
+    assert client.get(f"/candidate/certificates/{certificate.code}/credential.jwt").get_data(as_text=True) == certificate.credential_jwt
+    forms.post("/account/sign-out", page="/account/")
+    sign_in(user_with_role(Role.CANDIDATE))
+    assert client.get(f"/candidate/certificates/{certificate.code}/certificate.pdf").status_code == 403
+
+
+def test_certificate_commands(app, session, accredited, tmp_path):
+    candidate, tier = accredited(name="Sam Taylor")
+    window_id = session.exec(select(services.Booking.window_id).where(services.Booking.candidate_id == candidate.id)).one()
+    runner = app.test_cli_runner()
+    issued = runner.invoke(args=["certificates", "issue", "--window", str(window_id)])
+    assert issued.exit_code == 0 and "1 certificate(s) issued, 0 already held, 0 candidate(s) not yet accredited." in issued.output
+    listing = runner.invoke(args=["certificates", "list"]).output.strip().split("\t")
+    assert listing[1:] == ["Sam Taylor", "practitioner", "valid"]
+    code = listing[0]
+    exported = runner.invoke(args=["certificates", "export", code.lower(), "--pdf", str(tmp_path / "c.pdf"),
+                                   "--credential", str(tmp_path / "c.jwt")])
+    assert exported.exit_code == 0 and (tmp_path / "c.pdf").read_bytes().startswith(b"%PDF")
+    assert "Signature is Valid." in pdfsig(tmp_path / "c.pdf")
+    typo = code[:-1] + ("0" if code[-1] != "0" else "1")
+    wrong = runner.invoke(args=["certificates", "export", typo, "--pdf", str(tmp_path / "x.pdf")])
+    assert wrong.exit_code == 2 and "typo" in wrong.output
+    assert runner.invoke(args=["certificates", "issue", "--window", "99999"]).exit_code == 2
