@@ -29,6 +29,7 @@ from app.models import (
 )
 
 MIN_REASON = 10
+DEFAULT_POLICY = rules.Policy()
 
 
 class CertificateRefused(AccountError):
@@ -62,7 +63,7 @@ def component_results(session: Session, candidate: User, tier: Tier) -> tuple[li
     return results, rows
 
 
-def evidence(session: Session, candidate: User, tier: Tier, now: datetime, policy: rules.Policy = rules.Policy()) -> Evidence:
+def evidence(session: Session, candidate: User, tier: Tier, now: datetime, policy: rules.Policy = DEFAULT_POLICY) -> Evidence:
     endorsed = session.exec(select(Endorsement).where(Endorsement.candidate_id == candidate.id, Endorsement.tier_id == tier.id,
                                                       Endorsement.status == EndorsementStatus.ACTIVE)).first() is not None
     results, rows = component_results(session, candidate, tier)
@@ -95,7 +96,7 @@ def verify_url(base_url: str, certificate: Certificate) -> str:
 
 
 def issue(session: Session, *, candidate: User, tier: Tier, now: datetime, actor: User | None, keys, base_url: str, issuer: str,
-          policy: rules.Policy = rules.Policy(), holder_name: str | None = None) -> Certificate:
+          policy: rules.Policy = DEFAULT_POLICY, holder_name: str | None = None) -> Certificate:
     """Issue a certificate to an accredited candidate: a signed PDF carrying its credential."""
     found = evidence(session, candidate, tier, now, policy)
     if not found.decision.accredited:
