@@ -223,7 +223,14 @@ def seed_demo_command():
     from app.practice.demo import seed_demo_practice
 
     practice = seed_demo_practice(session, admin=admin)
+    from app.accreditation.demo import ACCREDITED, EXPIRED, REVOKED, seed_demo_certificates
+
+    keys, base, issuer = _issuer_settings()
+    certificates = seed_demo_certificates(session, admin=admin, password=password, hash_profile=profile, keys=keys, base_url=base,
+                                          issuer=issuer)
     session.commit()
+    if certificates:
+        click.echo(f"Demo certificates: {certificates} issued and signed (one valid, one expired, one revoked).")
     if practice:
         click.echo(f"Demo observed practice: {practice} simulated sittings marked by the two demo assessors (see the rater-quality "
                    "report), and a sitting scheduled for the demo candidate.")
@@ -234,8 +241,11 @@ def seed_demo_command():
         click.echo(f"Demo standard setting: {panels} panel(s) rated every live item (demo ratings, not a real standard).")
     click.echo(f"Demo data: {created} new account(s). Sign in at http://127.0.0.1:5000 with:")
     for account in DEMO_ACCOUNTS:
-        click.echo(f"  {account.role.label:<14} {account.email:<36} password: {password}")
-    click.echo(f"  {'Candidate':<14} {READY_CANDIDATE.email:<36} password: {password}  (booked: can sit the assessment now)")
+        click.echo(f"  {account.role.label:<14} {account.email:<42} password: {password}")
+    click.echo(f"  {'Candidate':<14} {READY_CANDIDATE.email:<42} password: {password}  (booked: can sit the assessment now)")
+    for name, email, _number in (ACCREDITED, EXPIRED, REVOKED):
+        label = {ACCREDITED: "accredited: valid certificate", EXPIRED: "certificate expired", REVOKED: "certificate revoked"}[(name, email, _number)]
+        click.echo(f"  {'Candidate':<14} {email:<42} password: {password}  ({label})")
 
 
 def _seed_demo_cohort(session, admin, candidates):

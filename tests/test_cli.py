@@ -58,6 +58,8 @@ def test_seed_demo_adds_a_candidate_who_can_sit_now_once_the_bank_is_imported(ap
     again = runner.invoke(args=["seed-demo"]).output
     assert "Demo data: 0 new account(s)." in again and "Demo standard setting" not in again
     assert "Demo quality report: 40 simulated candidates sat window" in first.output and "Demo quality report" not in again
+    assert "Demo certificates: 3 issued and signed (one valid, one expired, one revoked)." in first.output
+    assert [line.split("\t")[3] for line in runner.invoke(args=["certificates", "list"]).output.splitlines()] == ["expired", "revoked", "valid"]
     panels = session.exec(select(StandardSettingPanel)).all()
     assert {(p.title, p.status) for p in panels} == {(f"Demo panel: {t}", PanelStatus.CLOSED)
                                                      for t in ("child and family practitioner", "practice supervisor", "practice leader")}
