@@ -151,6 +151,11 @@ ACCESS = {
     "certificates.download_credential": {Role.CANDIDATE},
     "certificates.certificates": ADMIN,
     "certificates.certificate": ADMIN,
+    "certificates.my_appeals": {Role.CANDIDATE},
+    "certificates.appeals_list": ADMIN,
+    "certificates.appeal": ADMIN,
+    "certificates.policy": ADMIN,
+    "certificates.decisions": ADMIN,
     "quality.withdraw_equality_monitoring": {Role.CANDIDATE},
 }
 
@@ -214,7 +219,7 @@ def targets(make_user, make_organisation, session):
             "tier_code": "practitioner", "window_id": window.id, "attempt_id": attempt.id, "position": 1, "panel_id": panel.id,
             "number": 1, "kind": "key", "correction_id": 1, "regraded_id": 1,
             "version_id": 1, "name": "items",
-            "sitting_id": sitting.id, "exercise_id": 999999, "purpose": "revocation"}
+            "sitting_id": sitting.id, "exercise_id": 999999, "purpose": "revocation", "appeal_id": 999999}
 
 
 def _url(rule, targets):

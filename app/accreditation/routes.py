@@ -171,3 +171,136 @@ def certificate(code):
         return redirect(url_for("certificates.certificate", code=found.code))
     return render_template("certificates/admin_certificate.html", certificate=found, status=found.current_status(utcnow()),
                            button=ButtonForm(), verify_link=services.verify_url(base_url(), found))
+
+
+# Appeals ---------------------------------------------------------------------------------------------------------
+
+@bp.route("/candidate/appeals", methods=["GET", "POST"])
+@roles_required(Role.CANDIDATE)
+def my_appeals():
+    from app.accreditation import appeals
+    from app.models import Appeal
+
+    db = get_session()
+    me = acting_user()
+    error, values = None, {}
+    if request.method == "POST":
+        if not ButtonForm().validate_on_submit():
+            abort(400)
+        values = request.form
+        try:
+            appeals.submit(db, candidate=me, choice=request.form.get("result", ""), grounds=request.form.get("grounds", ""), now=utcnow())
+        except appeals.AppealRefused as refused:
+            db.rollback()
+            error = refused.message
+        else:
+            db.commit()
+            from app.mail.services import deliver_queued
+
+            deliver_queued(db)
+            flash("Your appeal has been sent. We will email you with the outcome.", "success")
+            return redirect(url_for("certificates.my_appeals"))
+    rows = db.exec(select(Appeal).where(Appeal.candidate_id == me.id).order_by(Appeal.submitted_at.desc())).all()
+    return render_template("certificates/my_appeals.html", appeals=rows, options=appeals.appealable(db, me, utcnow()), error=error,
+                           values=values, button=ButtonForm(), policy=services.current_policy(db)), 400 if error else 200
+
+
+@bp.route("/admin/appeals")
+@roles_required(Role.ADMINISTRATOR)
+def appeals_list():
+    from app.models import Appeal
+
+    rows = get_session().exec(select(Appeal).order_by(Appeal.status, Appeal.submitted_at)).all()
+    return render_template("certificates/appeals.html", appeals=rows)
+
+
+@bp.route("/admin/appeals/<int:appeal_id>", methods=["GET", "POST"])
+@roles_required(Role.ADMINISTRATOR)
+def appeal(appeal_id):
+    from app.accreditation import appeals
+    from app.models import Appeal, AppealRemedy, Attempt, PracticeSitting
+
+    db = get_session()
+    found = db.get(Appeal, appeal_id) or abort(404)
+    error = None
+    if request.method == "POST":
+        if not ButtonForm().validate_on_submit():
+            abort(400)
+        outcome = request.form.get("outcome", "")
+        choices = {"remark": (True, AppealRemedy.REMARK), "void": (True, AppealRemedy.VOID), "not_upheld": (False, None)}
+        try:
+            if outcome not in choices:
+                raise appeals.AppealRefused("Choose the outcome of the appeal")
+            upheld, remedy = choices[outcome]
+            appeals.decide(db, appeal=found, upheld=upheld, remedy=remedy, rationale=request.form.get("rationale", ""), actor=acting_user(),
+                           now=utcnow())
+        except appeals.AppealRefused as refused:
+            db.rollback()
+            error = refused.message
+        else:
+            db.commit()
+            from app.mail.services import deliver_queued
+
+            deliver_queued(db)
+            flash("Decision recorded. The candidate has been sent the outcome and your reasons.", "success")
+            return redirect(url_for("certificates.appeals_list"))
+    result = db.get(Attempt, found.attempt_id) if found.attempt_id else db.get(PracticeSitting, found.practice_sitting_id)
+    return render_template("certificates/appeal.html", appeal=found, result=result, error=error, button=ButtonForm(),
+                           values=request.form), 400 if error else 200
+
+
+# Policy and decisions ---------------------------------------------------------------------------------------------
+
+@bp.route("/admin/accreditation-policy", methods=["GET", "POST"])
+@roles_required(Role.ADMINISTRATOR)
+def policy():
+    from app.accreditation.rules import Policy
+
+    db = get_session()
+    current = services.current_policy(db)
+    error = None
+    if request.method == "POST":
+        if not ButtonForm().validate_on_submit():
+            abort(400)
+        try:
+            values = Policy(*(int(request.form.get(name, "")) for name in ("pass_valid_months", "resit_interval_months", "appeal_days",
+                                                                              "validity_years")))
+        except ValueError as problem:
+            error = _policy_message(str(problem))
+        else:
+            services.save_policy(db, values=values, actor=acting_user())
+            db.commit()
+            flash("Accreditation policy saved. It applies to decisions, resits and appeals from now on.", "success")
+            return redirect(url_for("certificates.policy"))
+    return render_template("certificates/policy.html", policy=current, error=error, values=request.form), 400 if error else 200
+
+
+def _policy_message(problem: str) -> str:
+    names = {"pass_valid_months": "How long a pass counts", "resit_interval_months": "The time before a resit",
+             "appeal_days": "The appeal period", "validity_years": "How long accreditation lasts"}
+    for name, label in names.items():
+        if problem.startswith(name):
+            return f"{label}: {problem[len(name) + 1:]}"
+    return "Enter each setting as a whole number"
+
+
+@bp.route("/admin/windows/<int:window_id>/decisions", methods=["GET", "POST"])
+@roles_required(Role.ADMINISTRATOR)
+def decisions(window_id):
+    from app.models import AssessmentWindow, Booking
+
+    db = get_session()
+    window = db.get(AssessmentWindow, window_id) or abort(404)
+    now = utcnow()
+    if request.method == "POST":
+        if not ButtonForm().validate_on_submit():
+            abort(400)
+        issued, held, not_yet = services.issue_for_window(db, window=window, now=now, actor=acting_user(), keys=load_keys(current_app.config),
+                                                          base_url=base_url(), issuer=issuer_name())
+        db.commit()
+        flash(f"Decisions confirmed: {issued} certificate(s) issued, {held} already held, {len(not_yet)} not yet accredited.", "success")
+        return redirect(url_for("certificates.decisions", window_id=window.id))
+    candidates = db.exec(select(User).join(Booking, Booking.candidate_id == User.id).where(Booking.window_id == window.id)
+                         .distinct().order_by(User.name)).all()
+    rows = [(c, services.evidence(db, c, window.tier, now), services.current_certificate(db, c, window.tier, now)) for c in candidates]
+    return render_template("certificates/decisions.html", window=window, rows=rows, button=ButtonForm())

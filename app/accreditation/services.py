@@ -14,6 +14,7 @@ from app.accreditation.credential import LIST_BITS, CredentialFacts, credential,
 from app.accreditation.ids import new_certificate_id
 from app.audit import record_event
 from app.models import (
+    AccreditationPolicySetting,
     AssessmentWindow,
     Attempt,
     AttemptStatus,
@@ -51,23 +52,41 @@ def component_results(session: Session, candidate: User, tier: Tier) -> tuple[li
             .join(AssessmentWindow, AssessmentWindow.id == Booking.window_id)
             .where(Attempt.candidate_id == candidate.id, AssessmentWindow.tier_id == tier.id, Attempt.status == AttemptStatus.SUBMITTED,
                    AssessmentWindow.results_released_at.is_not(None), Attempt.passed.is_not(None))):
-        result = rules.ComponentResult(rules.KNOWLEDGE, bool(attempt.passed), released)
+        result = rules.ComponentResult(rules.KNOWLEDGE, bool(attempt.passed), released, voided=attempt.voided_on_appeal)
         results.append(result)
         rows[result] = attempt
     for sitting in session.exec(select(PracticeSitting).where(PracticeSitting.candidate_id == candidate.id,
                                                               PracticeSitting.tier_id == tier.id,
                                                               PracticeSitting.status == SittingStatus.RELEASED)):
-        result = rules.ComponentResult(rules.PRACTICE, bool(sitting.passed), sitting.released_at)
+        result = rules.ComponentResult(rules.PRACTICE, bool(sitting.passed), sitting.released_at, voided=sitting.voided_on_appeal)
         results.append(result)
         rows[result] = sitting
     return results, rows
 
 
-def evidence(session: Session, candidate: User, tier: Tier, now: datetime, policy: rules.Policy = DEFAULT_POLICY) -> Evidence:
+def current_policy(session: Session) -> rules.Policy:
+    """The administrators' policy, or the defaults."""
+    setting = session.exec(select(AccreditationPolicySetting)).first()
+    if setting is None:
+        return DEFAULT_POLICY
+    return rules.Policy(setting.pass_valid_months, setting.resit_interval_months, setting.appeal_days, setting.validity_years)
+
+
+def save_policy(session: Session, *, values: rules.Policy, actor: User) -> None:
+    setting = session.exec(select(AccreditationPolicySetting)).first() or AccreditationPolicySetting()
+    setting.pass_valid_months, setting.resit_interval_months = values.pass_valid_months, values.resit_interval_months
+    setting.appeal_days, setting.validity_years, setting.updated_by_id = values.appeal_days, values.validity_years, actor.id
+    session.add(setting)
+    session.flush()
+    record_event(session, actor=actor, action="accreditation_policy.saved", obj=setting, pass_valid_months=values.pass_valid_months,
+                 resit_interval_months=values.resit_interval_months, appeal_days=values.appeal_days, validity_years=values.validity_years)
+
+
+def evidence(session: Session, candidate: User, tier: Tier, now: datetime, policy: rules.Policy | None = None) -> Evidence:
     endorsed = session.exec(select(Endorsement).where(Endorsement.candidate_id == candidate.id, Endorsement.tier_id == tier.id,
                                                       Endorsement.status == EndorsementStatus.ACTIVE)).first() is not None
     results, rows = component_results(session, candidate, tier)
-    decision = rules.decide(endorsed=endorsed, results=results, now=now, policy=policy)
+    decision = rules.decide(endorsed=endorsed, results=results, now=now, policy=policy or current_policy(session))
     return Evidence(decision, rows.get(decision.knowledge), rows.get(decision.practice))
 
 
@@ -96,8 +115,9 @@ def verify_url(base_url: str, certificate: Certificate) -> str:
 
 
 def issue(session: Session, *, candidate: User, tier: Tier, now: datetime, actor: User | None, keys, base_url: str, issuer: str,
-          policy: rules.Policy = DEFAULT_POLICY, holder_name: str | None = None) -> Certificate:
+          policy: rules.Policy | None = None, holder_name: str | None = None) -> Certificate:
     """Issue a certificate to an accredited candidate: a signed PDF carrying its credential."""
+    policy = policy or current_policy(session)
     found = evidence(session, candidate, tier, now, policy)
     if not found.decision.accredited:
         needed = ", ".join(found.decision.still_needed)

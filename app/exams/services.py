@@ -89,6 +89,21 @@ def current_bookings(session: Session, candidate: User) -> list[Booking]:
     return list(session.exec(select(Booking).where(Booking.candidate_id == candidate.id, Booking.status == BookingStatus.BOOKED)))
 
 
+def settled(booking: Booking, now) -> bool:
+    """A booking is behind the candidate once its window has closed or its results are released."""
+    return booking.window.results_released_at is not None or booking.window.closes_at <= now
+
+
+def knowledge_resit(session: Session, candidate: User, window: AssessmentWindow):
+    """Whether the candidate may sit the knowledge component in this window: not while a pass is
+    current, nor within the resit interval after a released fail (app.accreditation.rules)."""
+    from app.accreditation.rules import KNOWLEDGE, resit_check
+    from app.accreditation.services import component_results, current_policy
+
+    results, _ = component_results(session, candidate, window.tier)
+    return resit_check(results, KNOWLEDGE, window.opens_at, current_policy(session))
+
+
 def book(session: Session, *, candidate: User, window: AssessmentWindow, now=None) -> Booking:
     """A place for the candidate in the window. Refused without an endorsement for the tier, after the
     cut-off, when the window is full, or when the candidate already has a place for the tier."""
@@ -97,8 +112,11 @@ def book(session: Session, *, candidate: User, window: AssessmentWindow, now=Non
         raise BookingRefused(f"You need your employer's endorsement for {window.tier.name} before you can book")
     if now >= change_cutoff(window):
         raise BookingRefused("Booking for this window has closed")
-    if any(b.window.tier_id == window.tier_id for b in current_bookings(session, candidate)):
+    if any(b.window.tier_id == window.tier_id and not settled(b, now) for b in current_bookings(session, candidate)):
         raise BookingRefused(f"You already have a place for {window.tier.name}. Change that booking instead")
+    resit = knowledge_resit(session, candidate, window)
+    if not resit.allowed:
+        raise BookingRefused(resit.reason)
     _lock(session, window)
     if places_taken(session, window) >= window.capacity:
         raise BookingRefused("This window is full. Choose another window")

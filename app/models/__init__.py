@@ -11,7 +11,15 @@ from app.models.accounts import (
 )
 from app.models.audit import AuditEvent
 from app.models.bank import Item, ItemStatus, ItemVersion, Scenario, ScenarioVersion
-from app.models.certificates import Certificate, CertificateStatus
+from app.models.certificates import (
+    AccreditationPolicySetting,
+    Appeal,
+    AppealRemedy,
+    AppealStatus,
+    Certificate,
+    CertificateStatus,
+    ReminderSent,
+)
 from app.models.exams import (
     AdjustmentStatus,
     AssessmentForm,
@@ -61,7 +69,7 @@ from app.models.standards import AgreedRating, AngoffRating, PanelItem, PanelMem
 __all__ = [
     "AssessmentForm", "FormItem", "Attempt", "AttemptStatus", "Response",
     "BlueprintSetting",
-    "Certificate", "CertificateStatus",
+    "AccreditationPolicySetting", "Appeal", "AppealRemedy", "AppealStatus", "Certificate", "CertificateStatus", "ReminderSent",
     "AgreedMark", "AssessorProfile", "CalibrationAttempt", "CalibrationExercise", "ConflictOfInterest", "CriterionMark", "MarkerAllocation", "Moderation", "PracticeRoute",
     "PracticeRuleSetting", "PracticeSitting", "SittingStatus", "StationSet", "StationSetVersion",
     "AgeBand", "CorrectionKind", "Disability", "EqualityMonitoring", "EthnicGroup", "ItemCorrection", "RegradedAttempt", "Sex",

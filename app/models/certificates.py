@@ -50,3 +50,65 @@ class Certificate(SQLModel, table=True):
         if self.status is CertificateStatus.VALID and now >= self.expires_at:
             return "expired"
         return self.status.value
+
+
+class AccreditationPolicySetting(SQLModel, table=True):
+    """The administrators' accreditation policy (without a row: the defaults in app.accreditation.rules)."""
+
+    __tablename__ = "accreditation_policy"
+
+    id: int | None = Field(default=None, primary_key=True)
+    pass_valid_months: int = Field(default=12)
+    resit_interval_months: int = Field(default=3)
+    appeal_days: int = Field(default=28)
+    validity_years: int = Field(default=3)
+    updated_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class AppealStatus(str, Enum):
+    SUBMITTED = "submitted"
+    UPHELD = "upheld"
+    NOT_UPHELD = "not_upheld"
+
+    @property
+    def label(self) -> str:
+        return {"submitted": "Waiting for a decision", "upheld": "Upheld", "not_upheld": "Not upheld"}[self.value]
+
+
+class AppealRemedy(str, Enum):
+    REMARK = "remark"  # the result is marked again
+    VOID = "void"  # the result is set aside: the candidate sits again without penalty
+
+    @property
+    def label(self) -> str:
+        return {"remark": "Marked again", "void": "Result set aside: sit again without penalty"}[self.value]
+
+
+class Appeal(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    candidate_id: int = Field(foreign_key="user_account.id", index=True)
+    component: str = Field(max_length=10)  # knowledge | practice
+    attempt_id: int | None = Field(default=None, foreign_key="attempt.id")
+    practice_sitting_id: int | None = Field(default=None, foreign_key="practice_sitting.id")
+    grounds: str = Field(max_length=4000)
+    submitted_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    status: AppealStatus = Field(default=AppealStatus.SUBMITTED, sa_type=enum_type(AppealStatus), index=True)
+    remedy: AppealRemedy | None = Field(default=None, sa_type=enum_type(AppealRemedy))
+    rationale: str | None = Field(default=None, max_length=4000)
+    decided_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+    candidate: User = Relationship(sa_relationship_kwargs={"foreign_keys": "Appeal.candidate_id"})
+
+
+class ReminderSent(SQLModel, table=True):
+    """An expiry reminder sent for a certificate (days before expiry), so none is sent twice."""
+
+    __tablename__ = "expiry_reminder"
+    __table_args__ = (sa.UniqueConstraint("certificate_id", "days_before", name="uq_expiry_reminder_days"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    certificate_id: int = Field(foreign_key="certificate.id", index=True)
+    days_before: int
+    sent_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -195,6 +195,7 @@ class Attempt(SQLModel, table=True):
     max_score: float | None = Field(default=None)
     cut_score: float | None = Field(default=None)
     passed: bool | None = Field(default=None)
+    voided_on_appeal: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})  # neither a pass nor an attempt
 
     booking: Booking = Relationship()
     form: AssessmentForm = Relationship()

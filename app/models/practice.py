@@ -133,6 +133,7 @@ class PracticeSitting(SQLModel, table=True):
     # Outcome
     moderated: bool = Field(default=False)
     passed: bool | None = Field(default=None)
+    voided_on_appeal: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})  # neither a pass nor an attempt
     agreed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     released_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     released_by_id: int | None = Field(default=None, foreign_key="user_account.id")

@@ -171,6 +171,13 @@ def schedule_sitting(session: Session, *, candidate: User, tier: Tier, route: Pr
     resit meets different stations) and allocate two assessors automatically."""
     if Role.CANDIDATE not in candidate.roles:
         raise PracticeRefused(f"{candidate.name} is not a candidate")
+    from app.accreditation.rules import PRACTICE, resit_check
+    from app.accreditation.services import component_results, current_policy
+
+    results, _ = component_results(session, candidate, tier)
+    resit = resit_check(results, PRACTICE, scheduled_at, current_policy(session))
+    if not resit.allowed:
+        raise PracticeRefused(resit.reason.replace("You ", f"{candidate.name} ").replace("your ", "their "))
     sets = live_sets(session, tier)
     if set_code:
         sets = [s for s in sets if s.code == set_code]

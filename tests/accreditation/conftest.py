@@ -39,7 +39,7 @@ def accredited(session, framework, user_with_role):  # noqa: F811
         if endorsed:
             session.add(Endorsement(candidate_id=candidate.id, tier_id=tier.id, endorsed_by_id=employer.id, statement="Reviewed in supervision."))
         window = AssessmentWindow(tier_id=tier.id, opens_at=now - timedelta(days=40), closes_at=now - timedelta(days=39), capacity=5,
-                                  mode=AssessmentMode.REMOTE, results_released_at=now - timedelta(days=30))
+                                  mode=AssessmentMode.REMOTE, results_released_at=now - timedelta(days=20))
         session.add(window)
         session.flush()
         booking = Booking(candidate_id=candidate.id, window_id=window.id)
