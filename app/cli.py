@@ -183,6 +183,21 @@ def certificates_issue_command(window_id):
     click.echo(f"{issued} certificate(s) issued, {held} already held, {len(not_yet)} candidate(s) not yet accredited.")
 
 
+@certificates_group.command("remind")
+def certificates_remind_command():
+    """Send the expiry reminders that are due (run daily, for example from cron)."""
+    from app.accreditation.services import send_expiry_reminders
+    from app.mail.services import deliver_queued
+    from app.models.types import utcnow
+
+    session = get_session()
+    base = current_app.config.get("BASE_URL") or "http://127.0.0.1:5000"
+    sent = send_expiry_reminders(session, now=utcnow(), link=f"{base}/candidate/certificates")
+    session.commit()
+    deliver_queued(session)
+    click.echo(f"Expiry reminders sent for {sent} certificate(s).")
+
+
 @click.command("db-upgrade")
 @with_appcontext
 def db_upgrade_command():

@@ -3,7 +3,7 @@ certificates. Keyword-only, take the session, never commit. The rules are pure (
 
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlmodel import Session, select
 
@@ -230,3 +230,37 @@ def issue_for_window(session: Session, *, window: AssessmentWindow, now: datetim
         record_event(session, actor=actor, action="window.certificates_issued", obj=window, issued=issued, held=held,
                      not_yet=len(not_yet))
     return issued, held, not_yet
+
+
+def send_expiry_reminders(session: Session, *, now: datetime, link: str) -> int:
+    """Email the holder and their employer's users when a valid certificate is 90 and 30 days from
+    expiry (the policy's reminder days); each reminder once. Returns how many certificates were reminded."""
+    from app.mail.services import queue_message
+    from app.models import ReminderSent, Role, RoleMembership
+
+    policy = current_policy(session)
+    horizon = now + timedelta(days=max(policy.reminder_days))
+    sent = 0
+    for certificate in session.exec(select(Certificate).where(Certificate.status == CertificateStatus.VALID,
+                                                              Certificate.expires_at > now, Certificate.expires_at <= horizon)):
+        already = set(session.exec(select(ReminderSent.days_before).where(ReminderSent.certificate_id == certificate.id)))
+        due = rules.reminders_due(certificate.expires_at, now, already, policy)
+        if not due:
+            continue
+        holder = certificate.candidate
+        employers = [] if holder.organisation_id is None else session.exec(
+            select(User).join(RoleMembership, RoleMembership.user_id == User.id)
+            .where(User.organisation_id == holder.organisation_id, RoleMembership.role == Role.EMPLOYER, User.active)).all()
+        when = f"{certificate.expires_at:%d %B %Y}"
+        queue_message(session, to=holder.email, subject=f"Your accreditation ends on {when}",
+                      body=f"Dear {holder.name},\n\nYour {certificate.tier.name} accreditation (certificate {certificate.code}) ends on "
+                           f"{when}. To stay accredited, talk to your employer about re-accreditation: {link}\n")
+        for employer in employers:
+            queue_message(session, to=employer.email, subject=f"An accreditation in your organisation ends on {when}",
+                          body=f"Dear {employer.name},\n\n{holder.name}'s {certificate.tier.name} accreditation (certificate "
+                               f"{certificate.code}) ends on {when}. You may want to plan their re-accreditation.\n")
+        session.add(ReminderSent(certificate_id=certificate.id, days_before=due[0], sent_at=now))
+        record_event(session, actor=None, action="certificate.expiry_reminded", obj=certificate, days_before=due[0],
+                     employers=len(employers))
+        sent += 1
+    return sent

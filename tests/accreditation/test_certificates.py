@@ -177,3 +177,27 @@ def test_certificate_commands(app, session, accredited, tmp_path):
     wrong = runner.invoke(args=["certificates", "export", typo, "--pdf", str(tmp_path / "x.pdf")])
     assert wrong.exit_code == 2 and "typo" in wrong.output
     assert runner.invoke(args=["certificates", "issue", "--window", "99999"]).exit_code == 2
+
+
+def test_expiry_reminders_go_to_the_holder_and_their_employer_once(app, session, accredited, user_with_role):
+    from datetime import timedelta
+
+    from app.models import OutboxMessage
+
+    candidate, tier = accredited()
+    employer = user_with_role(Role.EMPLOYER, organisation=candidate.organisation)
+    certificate = issue(app, session, candidate, tier)
+    runner = app.test_cli_runner()
+    assert "for 0 certificate(s)" in runner.invoke(args=["certificates", "remind"]).output
+    certificate.expires_at = utcnow() + timedelta(days=80)
+    session.add(certificate)
+    session.commit()
+    assert "for 1 certificate(s)" in runner.invoke(args=["certificates", "remind"]).output
+    recipients = {m.recipient for m in session.exec(select(OutboxMessage).where(OutboxMessage.subject.like("%ends on%")))}
+    assert {candidate.email, employer.email} <= recipients
+    assert "for 0 certificate(s)" in runner.invoke(args=["certificates", "remind"]).output  # not twice
+    certificate.expires_at = utcnow() + timedelta(days=20)
+    session.add(certificate)
+    session.commit()
+    assert "for 1 certificate(s)" in runner.invoke(args=["certificates", "remind"]).output  # the 30-day one
+    assert "certificate.expiry_reminded" in audit_actions(session, certificate)
