@@ -156,6 +156,8 @@ ACCESS = {
     "certificates.appeal": ADMIN,
     "certificates.policy": ADMIN,
     "certificates.decisions": ADMIN,
+    "certificates.share": {Role.CANDIDATE},
+    "certificates.shared_status": EVERYONE,
     "quality.withdraw_equality_monitoring": {Role.CANDIDATE},
 }
 
@@ -219,7 +221,7 @@ def targets(make_user, make_organisation, session):
             "tier_code": "practitioner", "window_id": window.id, "attempt_id": attempt.id, "position": 1, "panel_id": panel.id,
             "number": 1, "kind": "key", "correction_id": 1, "regraded_id": 1,
             "version_id": 1, "name": "items",
-            "sitting_id": sitting.id, "exercise_id": 999999, "purpose": "revocation", "appeal_id": 999999}
+            "sitting_id": sitting.id, "exercise_id": 999999, "purpose": "revocation", "appeal_id": 999999, "token": "no-such-token"}
 
 
 def _url(rule, targets):

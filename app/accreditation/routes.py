@@ -304,3 +304,55 @@ def decisions(window_id):
                          .distinct().order_by(User.name)).all()
     rows = [(c, services.evidence(db, c, window.tier, now), services.current_certificate(db, c, window.tier, now)) for c in candidates]
     return render_template("certificates/decisions.html", window=window, rows=rows, button=ButtonForm())
+
+
+# Share links ---------------------------------------------------------------------------------------------------------
+
+@bp.route("/candidate/certificates/<code>/share", methods=["GET", "POST"])
+@roles_required(Role.CANDIDATE)
+def share(code):
+    from app.models import ShareLink
+
+    db = get_session()
+    certificate = _own(code)
+    error, new_link = None, None
+    if request.method == "POST":
+        if not ButtonForm().validate_on_submit():
+            abort(400)
+        try:
+            if request.form.get("revoke"):
+                link = db.get(ShareLink, int(request.form["revoke"])) if request.form["revoke"].isdigit() else None
+                if link is None or link.certificate_id != certificate.id:
+                    abort(404)
+                services.revoke_share_link(db, link=link, holder=acting_user(), now=utcnow())
+                db.commit()
+                flash(f"The link for {link.label} no longer works.", "success")
+                return redirect(url_for("certificates.share", code=code))
+            days = int(request.form.get("days", "0")) if request.form.get("days", "").isdigit() else 0
+            token = services.create_share_link(db, certificate=certificate, holder=acting_user(), label=request.form.get("label", ""),
+                                               days=days, now=utcnow())
+        except services.CertificateRefused as refused:
+            db.rollback()
+            error = refused.message
+        else:
+            db.commit()
+            new_link = url_for("certificates.shared_status", token=token, _external=True)
+    links = db.exec(select(ShareLink).where(ShareLink.certificate_id == certificate.id).order_by(ShareLink.created_at.desc())).all()
+    return render_template("certificates/share.html", certificate=certificate, links=links, error=error, new_link=new_link,
+                           button=ButtonForm(), now=utcnow(), days=services.SHARE_DAYS, values=request.form), 400 if error else 200
+
+
+@bp.route("/shared/<token>")
+@public
+def shared_status(token):
+    db = get_session()
+    now = utcnow()
+    link, certificate = services.shared(db, token, now)
+    if link is None:
+        return render_template("certificates/share_unknown.html", reason="unknown"), 404
+    if not link.usable(now):
+        return render_template("certificates/share_unknown.html", reason="revoked" if link.revoked_at else "expired"), 410
+    db.commit()
+    successor = db.get(Certificate, certificate.superseded_by_id) if certificate.superseded_by_id else None
+    return render_template("certificates/verify.html", certificate=certificate, status=certificate.current_status(now), checked_at=now,
+                           successor=successor)

@@ -264,3 +264,55 @@ def send_expiry_reminders(session: Session, *, now: datetime, link: str) -> int:
                      employers=len(employers))
         sent += 1
     return sent
+
+
+SHARE_DAYS = (7, 30, 90)
+
+
+def _token_hash(token: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_share_link(session: Session, *, certificate: Certificate, holder: User, label: str, days: int, now: datetime) -> str:
+    """A new share link for the holder's certificate; returns its secret token (shown once)."""
+    from app.models import ShareLink
+
+    if certificate.candidate_id != holder.id:
+        raise CertificateRefused("You can only share your own certificate")
+    label = (label or "").strip()
+    if not 2 <= len(label) <= 120:
+        raise CertificateRefused("Say who the link is for (for example, the employer's name), in up to 120 characters")
+    if days not in SHARE_DAYS:
+        raise CertificateRefused(f"Choose how long the link works: {', '.join(str(d) for d in SHARE_DAYS)} days")
+    token = secrets.token_urlsafe(24)
+    link = ShareLink(certificate_id=certificate.id, token_hash=_token_hash(token), label=label, created_at=now,
+                     expires_at=now + timedelta(days=days))
+    session.add(link)
+    session.flush()
+    record_event(session, actor=holder, action="share_link.created", obj=link, certificate=certificate.code, days=days)
+    return token
+
+
+def revoke_share_link(session: Session, *, link, holder: User, now: datetime) -> None:
+    certificate = session.get(Certificate, link.certificate_id)
+    if certificate.candidate_id != holder.id:
+        raise CertificateRefused("You can only revoke your own links")
+    if link.revoked_at is None:
+        link.revoked_at = now
+        session.add(link)
+        record_event(session, actor=holder, action="share_link.revoked", obj=link)
+
+
+def shared(session: Session, token: str, now: datetime):
+    """(link, certificate) for a share token; the link may be expired or revoked (the caller says so)."""
+    from app.models import ShareLink
+
+    link = session.exec(select(ShareLink).where(ShareLink.token_hash == _token_hash(token or ""))).first()
+    if link is None:
+        return None, None
+    if link.usable(now):
+        link.views += 1
+        session.add(link)
+    return link, session.get(Certificate, link.certificate_id)

@@ -19,6 +19,7 @@ from app.models.certificates import (
     Certificate,
     CertificateStatus,
     ReminderSent,
+    ShareLink,
 )
 from app.models.exams import (
     AdjustmentStatus,
@@ -69,7 +70,7 @@ from app.models.standards import AgreedRating, AngoffRating, PanelItem, PanelMem
 __all__ = [
     "AssessmentForm", "FormItem", "Attempt", "AttemptStatus", "Response",
     "BlueprintSetting",
-    "AccreditationPolicySetting", "Appeal", "AppealRemedy", "AppealStatus", "Certificate", "CertificateStatus", "ReminderSent",
+    "AccreditationPolicySetting", "Appeal", "AppealRemedy", "AppealStatus", "Certificate", "CertificateStatus", "ReminderSent", "ShareLink",
     "AgreedMark", "AssessorProfile", "CalibrationAttempt", "CalibrationExercise", "ConflictOfInterest", "CriterionMark", "MarkerAllocation", "Moderation", "PracticeRoute",
     "PracticeRuleSetting", "PracticeSitting", "SittingStatus", "StationSet", "StationSetVersion",
     "AgeBand", "CorrectionKind", "Disability", "EqualityMonitoring", "EthnicGroup", "ItemCorrection", "RegradedAttempt", "Sex",

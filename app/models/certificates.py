@@ -112,3 +112,22 @@ class ReminderSent(SQLModel, table=True):
     certificate_id: int = Field(foreign_key="certificate.id", index=True)
     days_before: int
     sent_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class ShareLink(SQLModel, table=True):
+    """A link a holder gives an employer to see their certificate's current status. Only a hash of
+    its secret is stored; it expires, and the holder can revoke it."""
+
+    __tablename__ = "share_link"
+
+    id: int | None = Field(default=None, primary_key=True)
+    certificate_id: int = Field(foreign_key="certificate.id", index=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    label: str = Field(max_length=120)  # who it is for, so the holder can tell links apart
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    views: int = Field(default=0)
+
+    def usable(self, now: datetime) -> bool:
+        return self.revoked_at is None and now < self.expires_at

@@ -201,3 +201,36 @@ def test_expiry_reminders_go_to_the_holder_and_their_employer_once(app, session,
     session.commit()
     assert "for 1 certificate(s)" in runner.invoke(args=["certificates", "remind"]).output  # the 30-day one
     assert "certificate.expiry_reminded" in audit_actions(session, certificate)
+
+
+def test_share_links_expire_and_can_be_stopped(app, client, forms, session, accredited, sign_in):
+    import re
+    from datetime import timedelta
+
+    from app.models import ShareLink
+
+    candidate, tier = accredited(name="Jordan Ellis")
+    certificate = issue(app, session, candidate, tier)
+    sign_in(candidate)
+    url = f"/candidate/certificates/{certificate.code}/share"
+    bad = forms.post(url, {"label": "", "days": "30"})
+    assert bad.status_code == 400 and "Say who the link is for" in page_text(bad)
+    made = forms.post(url, {"label": "Northmoor HR", "days": "30"})
+    link_url = re.search(r"(http://[^\s<]+/shared/[A-Za-z0-9_-]+)", made.get_data(as_text=True)).group(1)
+    path = link_url.split("localhost")[-1] if "localhost" in link_url else "/" + link_url.split("/", 3)[3]
+    forms.post("/account/sign-out", page="/account/")
+    page = page_text(client.get(path))
+    assert "This certificate is valid" in page and "Jordan Ellis" in page
+    link = session.exec(select(ShareLink)).one()
+    assert link.views == 1 and link.token_hash not in link_url  # only a hash is stored
+    link.expires_at = utcnow() - timedelta(minutes=1)
+    session.add(link)
+    session.commit()
+    assert client.get(path).status_code == 410 and "has expired" in page_text(client.get(path))
+    link.expires_at = utcnow() + timedelta(days=1)
+    session.add(link)
+    session.commit()
+    sign_in(candidate)
+    forms.post(url, {"revoke": str(link.id)})
+    assert "stopped this link" in page_text(client.get(path))
+    assert client.get("/shared/not-a-real-token").status_code == 404
