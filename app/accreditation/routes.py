@@ -336,7 +336,7 @@ def share(code):
             error = refused.message
         else:
             db.commit()
-            new_link = url_for("certificates.shared_status", token=token, _external=True)
+            new_link = base_url() + url_for("certificates.shared_status", token=token)
     links = db.exec(select(ShareLink).where(ShareLink.certificate_id == certificate.id).order_by(ShareLink.created_at.desc())).all()
     return render_template("certificates/share.html", certificate=certificate, links=links, error=error, new_link=new_link,
                            button=ButtonForm(), now=utcnow(), days=services.SHARE_DAYS, values=request.form), 400 if error else 200

@@ -66,8 +66,9 @@ def book():
             db.commit()
             flash(f"You have a place: {_window_label(window, window.capacity - services.places_taken(db, window))}.", "success")
             return redirect(url_for("home.candidate"))
+    now = utcnow()
     return render_template("exams/book.html", form=form, endorsed=bool(services.active_endorsements(db, candidate)),
-                           bookings=services.current_bookings(db, candidate))
+                           bookings=[b for b in services.current_bookings(db, candidate) if not services.settled(b, now)])
 
 
 def own_booking(booking_id) -> Booking:

@@ -58,7 +58,7 @@ def standards():
 @roles_required(Role.CANDIDATE)
 def candidate():
     from app.exams.attempts import attempt_for
-    from app.exams.services import active_endorsements, approved_adjustments, change_cutoff, current_bookings
+    from app.exams.services import active_endorsements, approved_adjustments, change_cutoff, current_bookings, settled
     from app.quality.equality import answers_of
 
     user = acting_user()
@@ -67,7 +67,11 @@ def candidate():
     from app.models import PracticeSitting
 
     practice = db.exec(select(PracticeSitting).where(PracticeSitting.candidate_id == user.id).order_by(PracticeSitting.scheduled_at)).all()
-    return render_template("home/candidate.html", user=user, practice=practice, endorsements=active_endorsements(db, user), bookings=bookings,
+    now = utcnow()
+    endorsements = active_endorsements(db, user)
+    open_tiers = {b.window.tier_id for b in bookings if not settled(b, now)}
+    can_book = any(e.tier_id not in open_tiers for e in endorsements)
+    return render_template("home/candidate.html", user=user, practice=practice, can_book=can_book, endorsements=active_endorsements(db, user), bookings=bookings,
                            attempts={b.id: attempt_for(db, b) for b in bookings}, adjustments=approved_adjustments(db, user),
                            now=utcnow(), change_cutoff=change_cutoff, equality=answers_of(db, user))
 

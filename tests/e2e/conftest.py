@@ -10,7 +10,8 @@ import pytest
 from sqlmodel import Session, select
 
 from app import create_app, migrate
-from app.accreditation.keys import init_keys
+from app.accreditation.demo import seed_demo_certificates
+from app.accreditation.keys import init_keys, load_keys
 from app.admin.demo import seed_demo
 from app.bank.content import check_bank
 from app.bank.services import import_bank
@@ -53,7 +54,11 @@ def app(tmp_path_factory):
             # A past window of simulated candidates, with a planted miskeyed item and DIF item, for the quality report.
             seed_simulated_window(session, tier=practitioner, candidates=SIMULATED_CANDIDATES, seed=1, now=utcnow())
             # Assessor profiles, a sitting for the demo candidate and simulated marked sittings for the rater-quality report.
-            seed_demo_practice(session, admin=session.exec(select(User).where(User.email == "admin@accreditation.example.org")).one())
+            admin = session.exec(select(User).where(User.email == "admin@accreditation.example.org")).one()
+            seed_demo_practice(session, admin=admin)
+            # Demo certificates: one valid, one expired, one revoked.
+            seed_demo_certificates(session, admin=admin, password=application.config["DEMO_PASSWORD"], hash_profile="fast",
+                                   keys=load_keys(application.config), base_url="http://localhost", issuer=application.config["ISSUING_BODY"])
             session.commit()
         engine.dispose()  # the live server forks; it must open its own connections
         yield application
