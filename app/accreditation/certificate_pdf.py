@@ -11,7 +11,9 @@ certificate and its chain, so PDF readers and validators (poppler's pdfsig) repo
 later change to the file invalidates it.
 """
 
+import asyncio
 import io
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -147,5 +149,11 @@ def sign_certificate(pdf: bytes, *, credential_jwt: str, certificate_id: str, ke
     meta = signers.PdfSignatureMetadata(field_name="IssuerSignature", md_algorithm="sha256", reason=reason, location=location,
                                         subfilter=fields.SigSeedSubFilter.PADES)
     out = io.BytesIO()
-    signers.sign_pdf(writer, meta, signer=signer, output=out)
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:  # the usual case: no event loop in this thread
+        signers.sign_pdf(writer, meta, signer=signer, output=out)
+    else:  # pyHanko signs with asyncio.run, which cannot nest in a running loop: sign in a worker thread
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            pool.submit(signers.sign_pdf, writer, meta, signer=signer, output=out).result()
     return out.getvalue()

@@ -68,7 +68,10 @@ def test_the_pdf_signature_is_valid_and_any_change_breaks_it(app, session, accre
 
     root = asn1_x509.Certificate.load(pem.unarmor(keys.chain_file.read_bytes())[2])
     reader = PdfFileReader(io.BytesIO(certificate.pdf))
-    status = validate_pdf_signature(reader.embedded_signatures[0], ValidationContext(trust_roots=[root]))
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as pool:  # pyHanko uses asyncio.run; the browser tests may leave a loop in this thread
+        status = pool.submit(validate_pdf_signature, reader.embedded_signatures[0], ValidationContext(trust_roots=[root])).result()
     assert status.intact and status.valid and status.trusted
     embedded = reader.root["/Names"]["/EmbeddedFiles"]["/Names"]
     spec = embedded[1].get_object()
