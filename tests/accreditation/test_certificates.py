@@ -237,3 +237,24 @@ def test_share_links_expire_and_can_be_stopped(app, client, forms, session, accr
     forms.post(url, {"revoke": str(link.id)})
     assert "stopped this link" in page_text(client.get(path))
     assert client.get("/shared/not-a-real-token").status_code == 404
+
+
+def test_a_forged_status_list_is_detected(app, client, session, accredited):
+    from datetime import timedelta
+
+    from cryptography.hazmat.primitives.asymmetric import ed25519
+
+    from app.accreditation.credential import okp_key, sign, status_list_credential
+
+    candidate, tier = accredited()
+    certificate = issue(app, session, candidate, tier)
+    now = utcnow()
+    # Someone publishes a list saying the certificate is fine... or revoked, signed with a key that is not ours.
+    forged = sign(status_list_credential(BASE, "Not the issuer", "revocation", [certificate.status_index], now),
+                  okp_key(ed25519.Ed25519PrivateKey.generate()), subject="x", not_before=now, expires=now + timedelta(days=1))
+    served = jwt.PyJWKSet.from_dict(client.get("/.well-known/jwks.json").get_json())
+    kid = jwt.get_unverified_header(forged)["kid"]
+    with pytest.raises(KeyError):
+        served[kid]  # its key is not in our JWKS
+    with pytest.raises(jwt.InvalidSignatureError):
+        jwt.decode(forged, served.keys[0].key, algorithms=["EdDSA"], options={"verify_iss": False})
