@@ -45,7 +45,7 @@ def main():
     with tempfile.TemporaryDirectory() as folder:
         init_keys(folder, issuer="Child and Family Practice Accreditation Board")
         keys = load_keys({"KEYS_DIR": folder})
-        key = okp_key(keys.credential_key)
+        key = okp_key(keys.credential_key, f"{BASE}/issuer")
         one(keys, key, 0)  # warm up (imports, first signature)
         times = []
         started = time.perf_counter()

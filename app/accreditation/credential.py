@@ -97,14 +97,14 @@ def sign(payload: dict, key: OKPKey, *, subject: str, not_before: datetime, expi
                                      algorithms=["EdDSA"])
 
 
-def okp_key(private_key) -> OKPKey:
-    """The credential key as a JOSE key whose kid is its RFC 7638 thumbprint (as in the JWKS)."""
+def okp_key(private_key, issuer: str) -> OKPKey:
+    """The credential key as a JOSE key whose kid is `issuer`#thumbprint, as published in the JWKS
+    and as the verification method of the issuer profile."""
     from cryptography.hazmat.primitives import serialization
 
     pem = private_key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
-    key = OKPKey.import_key(pem)
-    key.ensure_kid()
-    return key
+    thumb = OKPKey.import_key(pem).thumbprint()
+    return OKPKey.import_key(pem, {"kid": f"{issuer}#{thumb}"})
 
 
 def encoded_list(indexes: Iterable[int]) -> str:

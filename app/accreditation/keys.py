@@ -107,10 +107,12 @@ class IssuerKeys:
     def root_certificate(self) -> x509.Certificate:
         return x509.load_pem_x509_certificate(self.chain_file.read_bytes())
 
-    def public_jwk(self) -> dict:
+    def public_jwk(self, issuer: str) -> dict:
+        """The public key as a JWK whose kid is a URI that resolves to it: the issuer profile's id,
+        then the RFC 7638 thumbprint as the fragment (Open Badges 3.0 asks for a dereferenceable kid)."""
         raw = self.credential_key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
         jwk = {"kty": "OKP", "crv": "Ed25519", "x": _b64url(raw)}
-        return {**jwk, "kid": thumbprint(jwk), "alg": "EdDSA", "use": "sig"}
+        return {**jwk, "kid": f"{issuer}#{thumbprint(jwk)}", "alg": "EdDSA", "use": "sig"}
 
 
 def thumbprint(jwk: dict) -> str:

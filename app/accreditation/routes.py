@@ -3,6 +3,8 @@ candidates' downloads; administrators' issuing, revoking, suspending and reissui
 certificate's QR code opens."""
 
 import json
+import secrets
+from datetime import timedelta
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from sqlmodel import select
@@ -33,7 +35,7 @@ def issuer_name() -> str:
 @public
 def jwks():
     keys = load_keys(current_app.config)
-    response = Response(json.dumps({"keys": [keys.public_jwk()]}), mimetype="application/jwk-set+json")
+    response = Response(json.dumps({"keys": [keys.public_jwk(issuer_id(base_url()))]}), mimetype="application/jwk-set+json")
     response.headers["Cache-Control"] = "public, max-age=3600"
     return response
 
@@ -42,12 +44,12 @@ def jwks():
 @public
 def issuer():
     """The Open Badges issuer profile."""
+    jwk = load_keys(current_app.config).public_jwk(issuer_id(base_url()))
     profile = {"@context": ["https://www.w3.org/ns/credentials/v2", "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"],
                "id": issuer_id(base_url()), "type": ["Profile"], "name": issuer_name(), "url": base_url(),
                "description": "Accredits child and family social workers in England against the Knowledge and Skills Statements.",
-               "verificationMethod": [{"id": f"{issuer_id(base_url())}#{load_keys(current_app.config).public_jwk()['kid']}",
-                                       "type": "JsonWebKey", "controller": issuer_id(base_url()),
-                                       "publicKeyJwk": load_keys(current_app.config).public_jwk()}]}
+               "verificationMethod": [{"id": jwk["kid"], "type": "JsonWebKey", "controller": issuer_id(base_url()),
+                                       "publicKeyJwk": jwk}]}
     return Response(json.dumps(profile), mimetype="application/ld+json")
 
 
@@ -60,8 +62,8 @@ def status_list(purpose):
         abort(404)
     now = utcnow()
     document = status_list_credential(base_url(), issuer_name(), purpose, services.status_indexes(get_session(), purpose), now)
-    token = sign(document, okp_key(load_keys(current_app.config).credential_key), subject=document["id"], not_before=now,
-                 expires=now.replace(year=now.year + 1))
+    token = sign(document, okp_key(load_keys(current_app.config).credential_key, issuer_id(base_url())), subject=document["id"], not_before=now,
+                 expires=now + timedelta(days=365))
     response = Response(token, mimetype="application/vc+jwt")
     response.headers["Cache-Control"] = "public, max-age=60"
     return response
@@ -72,7 +74,7 @@ def status_list(purpose):
 def verify(code):
     """The page the QR code opens: the certificate's status, shown only with its secret token."""
     certificate = get_session().exec(select(Certificate).where(Certificate.code == code)).first()
-    if certificate is None or not request.args.get("token") or request.args["token"] != certificate.token:
+    if certificate is None or not secrets.compare_digest(request.args.get("token", ""), certificate.token):
         return render_template("certificates/verify_unknown.html"), 404
     successor = get_session().get(Certificate, certificate.superseded_by_id) if certificate.superseded_by_id else None
     return render_template("certificates/verify.html", certificate=certificate, status=certificate.current_status(utcnow()),

@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 from app.accounts.errors import AccountError
 from app.accreditation import rules
 from app.accreditation.certificate_pdf import CertificateFacts, render_certificate, sign_certificate
-from app.accreditation.credential import LIST_BITS, CredentialFacts, credential, okp_key, sign
+from app.accreditation.credential import LIST_BITS, CredentialFacts, credential, issuer_id, okp_key, sign
 from app.accreditation.ids import new_certificate_id
 from app.audit import record_event
 from app.models import (
@@ -141,7 +141,7 @@ def issue(session: Session, *, candidate: User, tier: Tier, now: datetime, actor
 def _sign_documents(certificate: Certificate, tier: Tier, *, keys, base_url: str, issuer: str) -> None:
     facts = CredentialFacts(certificate.code, certificate.holder_name, certificate.registration_number, tier.code, tier.name,
                             tier.standard, certificate.issued_at, certificate.expires_at, certificate.status_index, base_url, issuer)
-    token = sign(credential(facts), okp_key(keys.credential_key), subject=certificate.registration_number or certificate.code,
+    token = sign(credential(facts), okp_key(keys.credential_key, issuer_id(base_url)), subject=certificate.registration_number or certificate.code,
                  not_before=certificate.issued_at, expires=certificate.expires_at)
     pdf = render_certificate(CertificateFacts(certificate.code, certificate.holder_name, certificate.registration_number, tier.name,
                                               tier.standard, certificate.issued_at, certificate.expires_at, issuer,

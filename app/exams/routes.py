@@ -68,7 +68,7 @@ def book():
             return redirect(url_for("home.candidate"))
     now = utcnow()
     return render_template("exams/book.html", form=form, endorsed=bool(services.active_endorsements(db, candidate)),
-                           bookings=[b for b in services.current_bookings(db, candidate) if not services.settled(b, now)])
+                           bookings=[b for b in services.current_bookings(db, candidate) if not services.settled(db, b, now)])
 
 
 def own_booking(booking_id) -> Booking:

@@ -89,9 +89,15 @@ def current_bookings(session: Session, candidate: User) -> list[Booking]:
     return list(session.exec(select(Booking).where(Booking.candidate_id == candidate.id, Booking.status == BookingStatus.BOOKED)))
 
 
-def settled(booking: Booking, now) -> bool:
-    """A booking is behind the candidate once its window has closed or its results are released."""
-    return booking.window.results_released_at is not None or booking.window.closes_at <= now
+def settled(session: Session, booking: Booking, now) -> bool:
+    """A booking is behind the candidate once its results are released, or its window has closed
+    without them sitting. A sat attempt whose result is not out yet still holds the place: the resit
+    rules can only be applied to a released result."""
+    if booking.window.results_released_at is not None:
+        return True
+    from app.exams.attempts import attempt_for
+
+    return booking.window.closes_at <= now and attempt_for(session, booking) is None
 
 
 def knowledge_resit(session: Session, candidate: User, window: AssessmentWindow):
@@ -112,7 +118,7 @@ def book(session: Session, *, candidate: User, window: AssessmentWindow, now=Non
         raise BookingRefused(f"You need your employer's endorsement for {window.tier.name} before you can book")
     if now >= change_cutoff(window):
         raise BookingRefused("Booking for this window has closed")
-    if any(b.window.tier_id == window.tier_id and not settled(b, now) for b in current_bookings(session, candidate)):
+    if any(b.window.tier_id == window.tier_id and not settled(session, b, now) for b in current_bookings(session, candidate)):
         raise BookingRefused(f"You already have a place for {window.tier.name}. Change that booking instead")
     resit = knowledge_resit(session, candidate, window)
     if not resit.allowed:

@@ -69,7 +69,7 @@ def candidate():
     practice = db.exec(select(PracticeSitting).where(PracticeSitting.candidate_id == user.id).order_by(PracticeSitting.scheduled_at)).all()
     now = utcnow()
     endorsements = active_endorsements(db, user)
-    open_tiers = {b.window.tier_id for b in bookings if not settled(b, now)}
+    open_tiers = {b.window.tier_id for b in bookings if not settled(db, b, now)}
     can_book = any(e.tier_id not in open_tiers for e in endorsements)
     return render_template("home/candidate.html", user=user, practice=practice, can_book=can_book, endorsements=active_endorsements(db, user), bookings=bookings,
                            attempts={b.id: attempt_for(db, b) for b in bookings}, adjustments=approved_adjustments(db, user),

@@ -174,6 +174,11 @@ def schedule_sitting(session: Session, *, candidate: User, tier: Tier, route: Pr
     from app.accreditation.rules import PRACTICE, resit_check
     from app.accreditation.services import component_results, current_policy
 
+    pending = session.exec(select(PracticeSitting).where(PracticeSitting.candidate_id == candidate.id, PracticeSitting.tier_id == tier.id,
+                                                         PracticeSitting.status != SittingStatus.RELEASED,
+                                                         PracticeSitting.voided_on_appeal.is_(False))).first()
+    if pending is not None:
+        raise PracticeRefused(f"{candidate.name} already has a {tier.name} observed-practice sitting whose result is not released yet")
     results, _ = component_results(session, candidate, tier)
     resit = resit_check(results, PRACTICE, scheduled_at, current_policy(session))
     if not resit.allowed:
@@ -345,7 +350,9 @@ def _compare(session: Session, sitting: PracticeSitting, now: datetime) -> None:
     rule = rule_for(session, sitting.tier_id)
     comparison = compare_markers(_scores(session, first), _scores(session, second), rule)
     if comparison.agree:
-        feedback = {key: mark.feedback for key, mark in marks_of(session, first).items()}
+        # the first assessor's feedback for the candidate, or the second's where the first wrote none
+        second_feedback = {key: mark.feedback for key, mark in marks_of(session, second).items()}
+        feedback = {key: mark.feedback or second_feedback.get(key, "") for key, mark in marks_of(session, first).items()}
         _agree(session, sitting, comparison.agreed, feedback, rule, now)
         record_event(session, actor=None, action="practice_marks.agreed", obj=sitting, passed=sitting.passed)
     else:

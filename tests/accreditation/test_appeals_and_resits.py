@@ -112,3 +112,18 @@ def test_decisions_per_window_issue_certificates(client, forms, session, accredi
     done = forms.post(url, {})
     assert "1 certificate(s) issued" in page_text(client.get(done.headers["Location"]))
     assert session.exec(select(Certificate)).one().holder_name == "Amira Hussain"
+
+
+def test_no_new_booking_while_a_sat_result_is_not_released(session, accredited):
+    import pytest
+
+    candidate, tier = accredited(knowledge=False)
+    window = session.exec(select(AssessmentWindow).join(booking.Booking, booking.Booking.window_id == AssessmentWindow.id)
+                          .where(booking.Booking.candidate_id == candidate.id)).one()
+    window.results_released_at = None  # sat and closed, result not out yet
+    later = AssessmentWindow(tier_id=tier.id, opens_at=utcnow() + timedelta(days=200), closes_at=utcnow() + timedelta(days=201),
+                             capacity=5, mode=AssessmentMode.REMOTE, change_cutoff_hours=0)
+    session.add_all([window, later])
+    session.commit()
+    with pytest.raises(booking.BookingRefused, match="You already have a place"):
+        booking.book(session, candidate=candidate, window=later)

@@ -17,7 +17,7 @@ from app.models import Certificate, CertificateStatus, Role
 from app.models.types import utcnow
 from tests.conftest import audit_actions, page_text
 
-BASE = "https://accreditation.example.org"
+BASE = "http://localhost"  # the test client's host, so the credential's kid is the one the served JWKS publishes
 
 
 def pdfsig(path) -> str:
@@ -251,7 +251,7 @@ def test_a_forged_status_list_is_detected(app, client, session, accredited):
     now = utcnow()
     # Someone publishes a list saying the certificate is fine... or revoked, signed with a key that is not ours.
     forged = sign(status_list_credential(BASE, "Not the issuer", "revocation", [certificate.status_index], now),
-                  okp_key(ed25519.Ed25519PrivateKey.generate()), subject="x", not_before=now, expires=now + timedelta(days=1))
+                  okp_key(ed25519.Ed25519PrivateKey.generate(), "https://forger.example"), subject="x", not_before=now, expires=now + timedelta(days=1))
     served = jwt.PyJWKSet.from_dict(client.get("/.well-known/jwks.json").get_json())
     kid = jwt.get_unverified_header(forged)["kid"]
     with pytest.raises(KeyError):

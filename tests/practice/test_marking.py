@@ -64,9 +64,27 @@ def test_an_override_needs_a_reason_and_refuses_a_declared_conflict(session, pra
     session.rollback()
 
 
+def released_fail(session, sitting, days_ago=120):
+    from datetime import timedelta
+
+    sitting.status, sitting.passed, sitting.released_at = SittingStatus.RELEASED, False, utcnow() - timedelta(days=days_ago)
+    session.add(sitting)
+    session.commit()
+
+
 def test_a_resit_meets_a_different_station_set(session, practice, scheduled):
-    first, second = scheduled(), scheduled()
+    first = scheduled()
+    with pytest.raises(PracticeRefused, match="whose result is not released yet"):
+        scheduled()  # not while the first is still being marked
+    session.rollback()
+    released_fail(session, first, days_ago=10)
+    with pytest.raises(PracticeRefused, match="can resit the practice component from"):
+        scheduled()  # not within the resit interval
+    session.rollback()
+    released_fail(session, first)
+    second = scheduled()
     assert first.set_version.station_set.code != second.set_version.station_set.code
+    released_fail(session, second)
     with pytest.raises(PracticeRefused, match="not already met"):
         scheduled()
 
