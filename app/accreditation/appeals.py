@@ -106,12 +106,15 @@ def decide(session: Session, *, appeal: Appeal, upheld: bool, remedy: AppealReme
         raise AppealRefused(f"Write the rationale in at least {MIN_RATIONALE} characters: the candidate receives it")
     if upheld and remedy is None:
         raise AppealRefused("Choose what happens when the appeal is upheld: mark the result again, or set it aside")
+    if upheld and remedy is AppealRemedy.REMARK and appeal.component == rules.KNOWLEDGE:
+        raise AppealRefused("A knowledge result is marked automatically, so marking it again gives the same score. If a question was "
+                            "at fault, correct or void it in Regrading; otherwise set the result aside or do not uphold the appeal")
     appeal.status = AppealStatus.UPHELD if upheld else AppealStatus.NOT_UPHELD
     appeal.remedy = remedy if upheld else None
     appeal.rationale, appeal.decided_by_id, appeal.decided_at = rationale, actor.id, now
     session.add(appeal)
     if upheld:
-        _apply(session, appeal, remedy)
+        _apply(session, appeal, remedy, actor, now)
     record_event(session, actor=actor, action="appeal.decided", obj=appeal, upheld=upheld, remedy=remedy.value if remedy else None,
                  rationale=rationale)
     candidate = session.get(User, appeal.candidate_id)
@@ -120,25 +123,32 @@ def decide(session: Session, *, appeal: Appeal, upheld: bool, remedy: AppealReme
                   body=f"Dear {candidate.name},\n\n{outcome}\n\nThe reasons:\n\n{rationale}\n")
 
 
-def _apply(session: Session, appeal: Appeal, remedy: AppealRemedy) -> None:
-    if appeal.component == rules.KNOWLEDGE:
-        attempt = session.get(Attempt, appeal.attempt_id)
-        if remedy is AppealRemedy.VOID:
-            attempt.voided_on_appeal = True
-        else:
-            from app.exams.attempts import outcome
+def _apply(session: Session, appeal: Appeal, remedy: AppealRemedy, actor: User, now: datetime) -> None:
+    from app.accreditation.services import suspend_for_lost_pass
 
-            result = outcome(session, attempt)
-            attempt.score, attempt.max_score, attempt.cut_score, attempt.passed = result.score, result.max_score, result.cut_score, result.passed
+    reason = "The result this certificate rests on was set aside or sent back for marking on appeal."
+    if appeal.component == rules.KNOWLEDGE:  # only a void reaches here (see decide)
+        attempt = session.get(Attempt, appeal.attempt_id)
+        attempt.voided_on_appeal = True
         session.add(attempt)
+        if attempt.passed:
+            suspend_for_lost_pass(session, attempt_id=attempt.id, reason=reason, actor=actor, now=now)
         return
     sitting = session.get(PracticeSitting, appeal.practice_sitting_id)
+    was_pass = bool(sitting.passed)
     if remedy is AppealRemedy.VOID:
         sitting.voided_on_appeal = True
-    else:  # a fresh moderation of both markings
-        for row in session.exec(select(AgreedMark).where(AgreedMark.sitting_id == sitting.id)):
+    else:  # a fresh moderation of both markings; the decision being replaced is kept in the audit log
+        agreed = session.exec(select(AgreedMark).where(AgreedMark.sitting_id == sitting.id)).all()
+        moderation = session.exec(select(Moderation).where(Moderation.sitting_id == sitting.id)).first()
+        record_event(session, actor=actor, action="practice_sitting.reopened_on_appeal", obj=sitting, appeal=appeal.id, passed=sitting.passed,
+                     agreed={f"{m.station}/{m.criterion}": {"score": m.score, "feedback": m.feedback} for m in agreed},
+                     moderation={"moderator": moderation.moderator_id, "rationale": moderation.rationale} if moderation else None)
+        for row in agreed:
             session.delete(row)
-        for row in session.exec(select(Moderation).where(Moderation.sitting_id == sitting.id)):
-            session.delete(row)
+        if moderation is not None:
+            session.delete(moderation)
         sitting.status, sitting.passed, sitting.agreed_at, sitting.released_at = SittingStatus.MODERATION, None, None, None
     session.add(sitting)
+    if was_pass:
+        suspend_for_lost_pass(session, sitting_id=sitting.id, reason=reason, actor=actor, now=now)

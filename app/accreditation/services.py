@@ -46,12 +46,17 @@ class Evidence:
 
 def component_results(session: Session, candidate: User, tier: Tier) -> tuple[list[rules.ComponentResult], dict]:
     """The candidate's released results for the tier, and the rows behind each pass."""
+    from app.quality.regrading import under_review_ids
+
+    held = under_review_ids(session, candidate)  # a changed decision waiting for an administrator counts for nothing yet
     results, rows = [], {}
     for attempt, released in session.exec(
             select(Attempt, AssessmentWindow.results_released_at).join(Booking, Booking.id == Attempt.booking_id)
             .join(AssessmentWindow, AssessmentWindow.id == Booking.window_id)
             .where(Attempt.candidate_id == candidate.id, AssessmentWindow.tier_id == tier.id, Attempt.status == AttemptStatus.SUBMITTED,
                    AssessmentWindow.results_released_at.is_not(None), Attempt.passed.is_not(None))):
+        if attempt.id in held:
+            continue
         result = rules.ComponentResult(rules.KNOWLEDGE, bool(attempt.passed), released, voided=attempt.voided_on_appeal)
         results.append(result)
         rows[result] = attempt
@@ -198,6 +203,23 @@ def reissue(session: Session, *, certificate: Certificate, holder_name: str, rea
     session.add(certificate)
     record_event(session, actor=actor, action="certificate.reissued", obj=certificate, new=new.code, reason=reason)
     return new
+
+
+def suspend_for_lost_pass(session: Session, *, reason: str, actor: User | None, now: datetime, attempt_id: int | None = None,
+                          sitting_id: int | None = None) -> int:
+    """Suspend every valid certificate that rests on a pass that has just gone (regraded to a fail,
+    set aside or sent back on appeal), so no route reports it valid while administrators decide."""
+    query = select(Certificate).where(Certificate.status == CertificateStatus.VALID)
+    query = query.where(Certificate.knowledge_attempt_id == attempt_id) if attempt_id is not None \
+        else query.where(Certificate.practice_sitting_id == sitting_id)
+    found = session.exec(query).all()
+    for certificate in found:
+        before = certificate.status
+        certificate.status, certificate.status_reason, certificate.status_changed_at = CertificateStatus.SUSPENDED, reason, now
+        session.add(certificate)
+        record_event(session, actor=actor, action="certificate.status_changed", obj=certificate, before=before.value,
+                     after=CertificateStatus.SUSPENDED.value, reason=reason)
+    return len(found)
 
 
 def status_indexes(session: Session, purpose: str) -> list[int]:

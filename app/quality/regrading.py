@@ -162,6 +162,12 @@ def _rescore(session: Session, correction: ItemCorrection, form_ids: list[int], 
     if updates:
         session.execute(update(Attempt), updates)
         _expire(session, Attempt)
+    from app.accreditation.services import suspend_for_lost_pass
+
+    for row in regraded:
+        if row.old_passed and not row.new_passed:
+            suspend_for_lost_pass(session, attempt_id=row.attempt_id, actor=actor, now=correction.corrected_at,
+                                  reason="The knowledge result this certificate rests on changed on regrading; an administrator is reviewing it.")
     session.add_all(regraded)
     correction.attempts_rescored = len(attempts)
     correction.scores_changed = len(regraded)
@@ -177,6 +183,12 @@ AWAITING_REVIEW = (RegradedAttempt.old_passed.is_distinct_from(RegradedAttempt.n
 def awaiting_review(session: Session) -> list[RegradedAttempt]:
     """Changed pass/fail decisions no administrator has reviewed yet, oldest first."""
     return session.exec(select(RegradedAttempt).where(*AWAITING_REVIEW).order_by(RegradedAttempt.id)).all()
+
+
+def under_review_ids(session: Session, candidate: User) -> set[int]:
+    """The candidate's attempts whose changed decision waits for review."""
+    return set(session.exec(select(RegradedAttempt.attempt_id).join(Attempt, Attempt.id == RegradedAttempt.attempt_id)
+                            .where(Attempt.candidate_id == candidate.id, *AWAITING_REVIEW)))
 
 
 def under_review(session: Session, attempt: Attempt) -> bool:

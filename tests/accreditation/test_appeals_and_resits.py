@@ -127,3 +127,29 @@ def test_no_new_booking_while_a_sat_result_is_not_released(session, accredited):
     session.commit()
     with pytest.raises(booking.BookingRefused, match="You already have a place"):
         booking.book(session, candidate=candidate, window=later)
+
+
+def test_a_certificate_is_suspended_when_the_pass_it_rests_on_is_set_aside(app, session, accredited, user_with_role):
+    import pytest
+
+    from app.accreditation import appeals, services
+    from app.accreditation.keys import load_keys
+    from app.models import AppealRemedy, CertificateStatus
+
+    candidate, tier = accredited()
+    certificate = services.issue(session, candidate=candidate, tier=tier, now=utcnow(), actor=None, keys=load_keys(app.config),
+                                 base_url="http://localhost", issuer="Board")
+    session.commit()
+    attempt = session.exec(select(Attempt).where(Attempt.candidate_id == candidate.id)).one()
+    appeal = Appeal(candidate_id=candidate.id, component="knowledge", attempt_id=attempt.id, grounds=GROUNDS)
+    session.add(appeal)
+    session.commit()
+    admin = user_with_role(Role.ADMINISTRATOR)
+    with pytest.raises(appeals.AppealRefused, match="marked automatically"):
+        appeals.decide(session, appeal=appeal, upheld=True, remedy=AppealRemedy.REMARK, rationale="x" * 40, actor=admin, now=utcnow())
+    appeals.decide(session, appeal=appeal, upheld=True, remedy=AppealRemedy.VOID, rationale="Set aside: the paper was faulty.", actor=admin,
+                   now=utcnow())
+    session.commit()
+    session.refresh(certificate)
+    assert certificate.status is CertificateStatus.SUSPENDED and "set aside" in certificate.status_reason
+    assert not services.evidence(session, candidate, tier, utcnow()).decision.accredited

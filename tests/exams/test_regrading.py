@@ -273,3 +273,30 @@ def test_administrators_correct_a_key_in_the_browser(client, forms, session, boo
     void = forms.post(f"{url}/void", {"void_reason": "short"}, page=url)
     assert error_summary(void) == ["Enter the reason, in at least 10 characters: it is kept in the audit log"]
     assert client.get(f"/admin/regrading/items/{item.code}/versions/99").status_code == 404
+
+
+def test_a_pass_lost_on_regrading_suspends_its_certificate_and_waits_for_review(app, session, booked, admin):
+    from app.accreditation import services as accreditation
+    from app.models import Certificate, CertificateStatus
+
+    sitting_ = booked(sign=False)
+    attempt = reload(session, sit(session, sitting_, keyed))
+    form = session.get(AssessmentForm, attempt.form_id)
+    form.cut_score = attempt.cut_score = 30.0
+    attempt.passed = True
+    session.add_all([form, attempt])
+    session.commit()
+    release(session, sitting_.window, admin)
+    certificate = Certificate(code="TEST-0000-0000-0000", token="t" * 32, candidate_id=sitting_.candidate.id, tier_id=sitting_.window.tier_id,
+                              holder_name="x", issued_at=utcnow(), expires_at=utcnow() + timedelta(days=1000), status_index=7,
+                              knowledge_attempt_id=attempt.id, credential_jwt="x", pdf=b"x")
+    session.add(certificate)
+    session.commit()
+    version = first_single_best_answer(session, attempt)
+    regrading.correct(session, version=version, kind=CorrectionKind.KEY, key=[other_letter(version)], actor=admin, now=utcnow(),
+                      reason="The guidance changed before the window opened.")
+    session.commit()
+    session.refresh(certificate)
+    assert certificate.status is CertificateStatus.SUSPENDED
+    results, _ = accreditation.component_results(session, sitting_.candidate, sitting_.window.tier)
+    assert results == []  # the changed decision counts for nothing until it is reviewed
