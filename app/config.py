@@ -61,6 +61,7 @@ class Config:
         # Sign-in protection.
         self.RATELIMIT_STORAGE_URI = env.get("RATELIMIT_STORAGE_URI", "memory://")
         self.SIGN_IN_RATE_LIMIT = env.get("SIGN_IN_RATE_LIMIT", "10 per minute;50 per hour")
+        self.VERIFY_RATE_LIMIT = env.get("VERIFY_RATE_LIMIT", "30 per minute;300 per hour")
         self.LOCKOUT_THRESHOLD = _int(env, "LOCKOUT_THRESHOLD", 5)
         self.LOCKOUT_MINUTES = _int(env, "LOCKOUT_MINUTES", 15)
         self.INVITATION_VALID_HOURS = _int(env, "INVITATION_VALID_HOURS", 7 * 24)

@@ -146,6 +146,7 @@ ACCESS = {
     "certificates.issuer": EVERYONE,
     "certificates.status_list": EVERYONE,
     "certificates.verify": EVERYONE,
+    "certificates.verify_form": EVERYONE,
     "certificates.my_certificates": {Role.CANDIDATE},
     "certificates.download_pdf": {Role.CANDIDATE},
     "certificates.download_credential": {Role.CANDIDATE},

@@ -12,8 +12,10 @@ from sqlmodel import select
 from app.accounts.permissions import acting_user, public, roles_required
 from app.accreditation import services
 from app.accreditation.credential import issuer_id, okp_key, sign, status_list_credential
+from app.accreditation.ids import CertificateIdError, parse_certificate_id
 from app.accreditation.keys import load_keys
 from app.db import get_session
+from app.extensions import limiter
 from app.forms import ButtonForm
 from app.models import Certificate, CertificateStatus, Role, Tier, User
 from app.models.types import utcnow
@@ -69,6 +71,40 @@ def status_list(purpose):
     return response
 
 
+@bp.route("/verify", methods=["GET", "POST"])
+@public
+@limiter.limit(lambda: current_app.config["VERIFY_RATE_LIMIT"], methods=["POST"])
+def verify_form():
+    """Check a certificate by its id and the holder's surname: both are needed, so ids cannot be
+    tried one after another to find people."""
+    error, values = None, request.form
+    if request.method == "POST":
+        if not ButtonForm().validate_on_submit():
+            abort(400)
+        surname = " ".join(request.form.get("surname", "").split()).casefold()
+        try:
+            code = parse_certificate_id(request.form.get("certificate_id", ""))
+        except CertificateIdError as problem:
+            error = ("certificate_id", str(problem))
+        else:
+            if not surname:
+                error = ("surname", "Enter the holder's surname, as it is on the certificate")
+            else:
+                found = get_session().exec(select(Certificate).where(Certificate.code == code)).first()
+                holder = " ".join((found.holder_name if found else "").split()).casefold()
+                if found is None or not secrets.compare_digest(holder.rsplit(" ", 1)[-1], surname.rsplit(" ", 1)[-1]):
+                    error = ("certificate_id", "No certificate matches this id and surname. Check both against the certificate")
+                else:
+                    return _verified(found)
+    return render_template("certificates/verify_form.html", error=error, values=values, button=ButtonForm()), 400 if error else 200
+
+
+def _verified(certificate: Certificate):
+    successor = get_session().get(Certificate, certificate.superseded_by_id) if certificate.superseded_by_id else None
+    return render_template("certificates/verify.html", certificate=certificate, status=certificate.current_status(utcnow()),
+                           checked_at=utcnow(), successor=successor)
+
+
 @bp.route("/verify/<code>")
 @public
 def verify(code):
@@ -76,9 +112,7 @@ def verify(code):
     certificate = get_session().exec(select(Certificate).where(Certificate.code == code)).first()
     if certificate is None or not secrets.compare_digest(request.args.get("token", ""), certificate.token):
         return render_template("certificates/verify_unknown.html"), 404
-    successor = get_session().get(Certificate, certificate.superseded_by_id) if certificate.superseded_by_id else None
-    return render_template("certificates/verify.html", certificate=certificate, status=certificate.current_status(utcnow()),
-                           checked_at=utcnow(), successor=successor)
+    return _verified(certificate)
 
 
 # Candidates ---------------------------------------------------------------------------------------------------

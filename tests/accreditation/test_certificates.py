@@ -258,3 +258,18 @@ def test_a_forged_status_list_is_detected(app, client, session, accredited):
         served[kid]  # its key is not in our JWKS
     with pytest.raises(jwt.InvalidSignatureError):
         jwt.decode(forged, served.keys[0].key, algorithms=["EdDSA"], options={"verify_iss": False})
+
+
+def test_anyone_checks_a_certificate_by_id_and_surname(app, client, forms, session, accredited):
+    candidate, tier = accredited(name="Jordan Ellis")
+    certificate = issue(app, session, candidate, tier)
+    assert "Check a certificate" in page_text(client.get("/verify"))
+    ok = forms.post("/verify", {"certificate_id": certificate.code.lower().replace("-", " "), "surname": " ellis "}, page="/verify")
+    assert ok.status_code == 200 and "This certificate is valid" in page_text(ok)
+    wrong = forms.post("/verify", {"certificate_id": certificate.code, "surname": "Smith"}, page="/verify")
+    assert wrong.status_code == 400 and "No certificate matches this id and surname" in page_text(wrong)
+    typo = certificate.code[:-1] + ("0" if certificate.code[-1] != "0" else "1")
+    mistyped = forms.post("/verify", {"certificate_id": typo, "surname": "Ellis"}, page="/verify")
+    assert "has a typo" in page_text(mistyped)
+    blank = forms.post("/verify", {"certificate_id": certificate.code, "surname": ""}, page="/verify")
+    assert "Enter the holder's surname" in page_text(blank)
