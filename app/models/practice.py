@@ -135,6 +135,9 @@ class PracticeSitting(SQLModel, table=True):
     passed: bool | None = Field(default=None)
     voided_on_appeal: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})  # neither a pass nor an attempt
     agreed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # The marking rule in force when the marks were agreed (app.practice.rules.StationRule fields), so a
+    # later change of rule never changes a decision already made or how it is shown.
+    rule: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON)
     released_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     released_by_id: int | None = Field(default=None, foreign_key="user_account.id")
 

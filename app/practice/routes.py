@@ -393,7 +393,7 @@ def result(sitting_id):
     if found.status is not SittingStatus.RELEASED:
         return render_template("practice/not_released.html", sitting=found), 404
     agreed = services.agreed_marks(db, found)
-    rule = services.rule_for(db, found.tier_id)
+    rule = services.rule_of(db, found)
     _, stations = practice_result({key: mark.score for key, mark in agreed.items()}, rule)
     profile = practice_profile({key: mark.score for key, mark in agreed.items()}, found.set_version.kss())
     statements = {s.code: s for s in db.exec(select(Statement))}

@@ -7,7 +7,7 @@ marks, profile, who may mark) are pure functions in app.practice.rules and app.p
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 
 from sqlmodel import Session, func, select
@@ -100,6 +100,11 @@ def live_sets(session: Session, tier: Tier) -> list[StationSet]:
 
 
 # Rules ---------------------------------------------------------------------------------------------------
+
+def rule_of(session: Session, sitting: PracticeSitting) -> StationRule:
+    """The rule the sitting's marks were agreed under (the tier's current rule before agreement)."""
+    return StationRule(**sitting.rule) if sitting.rule else rule_for(session, sitting.tier_id)
+
 
 def rule_for(session: Session, tier_id: int) -> StationRule:
     setting = session.exec(select(PracticeRuleSetting).where(PracticeRuleSetting.tier_id == tier_id)).first()
@@ -369,7 +374,7 @@ def _agree(session, sitting, agreed: dict[Key, float], feedback: dict[Key, str],
     session.add_all(AgreedMark(sitting_id=sitting.id, station=key[0], criterion=key[1], score=score, feedback=feedback.get(key, ""))
                     for key, score in agreed.items())
     sitting.passed, _ = practice_result(agreed, rule)
-    sitting.status, sitting.agreed_at = SittingStatus.AGREED, now
+    sitting.status, sitting.agreed_at, sitting.rule = SittingStatus.AGREED, now, asdict(rule)
     session.add(sitting)
 
 

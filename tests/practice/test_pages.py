@@ -101,3 +101,26 @@ def test_assessor_profiles_conflicts_and_rules(client, forms, session, practice,
     forms.post("/admin/practice/rules/practitioner", {"lowest_allowed": "4", "mean_at_least": "4.5", "moderate_at": "1"})
     assert "no criterion below 4 and a mean of at least 4.5" in page_text(client.get("/admin/practice"))
     assert "No sittings have agreed marks yet" in page_text(client.get("/admin/practice/rater-quality"))
+
+
+def test_a_later_rule_change_does_not_change_a_released_result(client, forms, session, practice, scheduled, sign_in):
+    from app.models.types import utcnow
+    from app.practice import services
+    from app.practice.rules import StationRule
+    from app.practice.services import MarkInput
+
+    sitting = scheduled()
+    services.check_in(session, sitting=sitting, identity_checked=True, registration_confirmed=True, filming_consent=False,
+                      adjustments_in_place=False, note=None, actor=practice.admin, now=utcnow())
+    low = sitting.set_version.criteria()[0]
+    by_id = {a.id: a for a in practice.assessors}
+    for allocation in sitting.allocations:
+        entered = {k: MarkInput(3 if k == low else 5, "Seen in the station, noted at the time.", "Fine.") for k in sitting.set_version.criteria()}
+        services.save_marks(session, sitting=sitting, assessor=by_id[allocation.assessor_id], entered=entered, submit=True, now=utcnow())
+    services.release(session, sitting=sitting, actor=practice.admin, now=utcnow(), link="http://x")
+    services.save_rule(session, tier=practice.tier, rule=StationRule(lowest_allowed=4), actor=practice.admin)
+    session.commit()
+    assert sitting.passed and sitting.rule["lowest_allowed"] == 3
+    sign_in(practice.candidate)
+    page = page_text(client.get(f"/candidate/practice/{sitting.id}/result"))
+    assert "4 stations, 4 passed" in page and "no criterion is below 3" in page
