@@ -338,7 +338,9 @@ def decisions(window_id):
         return redirect(url_for("certificates.decisions", window_id=window.id))
     candidates = db.exec(select(User).join(Booking, Booking.candidate_id == User.id).where(Booking.window_id == window.id)
                          .distinct().order_by(User.name)).all()
-    rows = [(c, services.evidence(db, c, window.tier, now), services.current_certificate(db, c, window.tier, now)) for c in candidates]
+    ids = [c.id for c in candidates]
+    decided, certificates = services.evidence_for(db, ids, window.tier, now), services.current_certificates(db, ids, window.tier, now)
+    rows = [(c, decided[c.id], certificates.get(c.id)) for c in candidates]
     return render_template("certificates/decisions.html", window=window, rows=rows, button=ButtonForm())
 
 

@@ -46,27 +46,64 @@ class Evidence:
 
 def component_results(session: Session, candidate: User, tier: Tier) -> tuple[list[rules.ComponentResult], dict]:
     """The candidate's released results for the tier, and the rows behind each pass."""
-    from app.quality.regrading import under_review_ids
+    return component_results_for(session, [candidate.id], tier)[candidate.id]
 
-    held = under_review_ids(session, candidate)  # a changed decision waiting for an administrator counts for nothing yet
-    results, rows = [], {}
-    for attempt, released in session.exec(
-            select(Attempt, AssessmentWindow.results_released_at).join(Booking, Booking.id == Attempt.booking_id)
-            .join(AssessmentWindow, AssessmentWindow.id == Booking.window_id)
-            .where(Attempt.candidate_id == candidate.id, AssessmentWindow.tier_id == tier.id, Attempt.status == AttemptStatus.SUBMITTED,
-                   AssessmentWindow.results_released_at.is_not(None), Attempt.passed.is_not(None))):
-        if attempt.id in held:
-            continue
-        result = rules.ComponentResult(rules.KNOWLEDGE, bool(attempt.passed), released, voided=attempt.voided_on_appeal)
-        results.append(result)
-        rows[result] = attempt
-    for sitting in session.exec(select(PracticeSitting).where(PracticeSitting.candidate_id == candidate.id,
-                                                              PracticeSitting.tier_id == tier.id,
-                                                              PracticeSitting.status == SittingStatus.RELEASED)):
-        result = rules.ComponentResult(rules.PRACTICE, bool(sitting.passed), sitting.released_at, voided=sitting.voided_on_appeal)
-        results.append(result)
-        rows[result] = sitting
-    return results, rows
+
+def component_results_for(session: Session, candidate_ids: list[int], tier: Tier) -> dict[int, tuple[list, dict]]:
+    """Released results for many candidates at once (a few queries, whatever their number). A changed
+    decision waiting for an administrator's review counts for nothing yet."""
+    from app.exams.attempts import _chunks
+    from app.models import RegradedAttempt
+    from app.quality.regrading import AWAITING_REVIEW
+
+    found: dict[int, tuple[list, dict]] = {cid: ([], {}) for cid in candidate_ids}
+    for chunk in _chunks(sorted(set(candidate_ids))):
+        held = set(session.exec(select(RegradedAttempt.attempt_id).join(Attempt, Attempt.id == RegradedAttempt.attempt_id)
+                                .where(Attempt.candidate_id.in_(chunk), *AWAITING_REVIEW)))
+        for attempt, released in session.exec(
+                select(Attempt, AssessmentWindow.results_released_at).join(Booking, Booking.id == Attempt.booking_id)
+                .join(AssessmentWindow, AssessmentWindow.id == Booking.window_id)
+                .where(Attempt.candidate_id.in_(chunk), AssessmentWindow.tier_id == tier.id, Attempt.status == AttemptStatus.SUBMITTED,
+                       AssessmentWindow.results_released_at.is_not(None), Attempt.passed.is_not(None))):
+            if attempt.id in held:
+                continue
+            result = rules.ComponentResult(rules.KNOWLEDGE, bool(attempt.passed), released, voided=attempt.voided_on_appeal)
+            found[attempt.candidate_id][0].append(result)
+            found[attempt.candidate_id][1][result] = attempt
+        for sitting in session.exec(select(PracticeSitting).where(PracticeSitting.candidate_id.in_(chunk), PracticeSitting.tier_id == tier.id,
+                                                                  PracticeSitting.status == SittingStatus.RELEASED)):
+            result = rules.ComponentResult(rules.PRACTICE, bool(sitting.passed), sitting.released_at, voided=sitting.voided_on_appeal)
+            found[sitting.candidate_id][0].append(result)
+            found[sitting.candidate_id][1][result] = sitting
+    return found
+
+
+def evidence_for(session: Session, candidate_ids: list[int], tier: Tier, now: datetime) -> dict[int, Evidence]:
+    """Each candidate's decision for the tier, for a whole window at once."""
+    from app.exams.attempts import _chunks
+
+    policy = current_policy(session)
+    endorsed = set()
+    for chunk in _chunks(sorted(set(candidate_ids))):
+        endorsed |= set(session.exec(select(Endorsement.candidate_id).where(Endorsement.candidate_id.in_(chunk), Endorsement.tier_id == tier.id,
+                                                                            Endorsement.status == EndorsementStatus.ACTIVE)))
+    evidence = {}
+    for cid, (results, rows) in component_results_for(session, candidate_ids, tier).items():
+        decision = rules.decide(endorsed=cid in endorsed, results=results, now=now, policy=policy)
+        evidence[cid] = Evidence(decision, rows.get(decision.knowledge), rows.get(decision.practice))
+    return evidence
+
+
+def current_certificates(session: Session, candidate_ids: list[int], tier: Tier, now: datetime) -> dict[int, Certificate]:
+    from app.exams.attempts import _chunks
+
+    found = {}
+    for chunk in _chunks(sorted(set(candidate_ids))):
+        found.update({c.candidate_id: c for c in session.exec(
+            select(Certificate).where(Certificate.candidate_id.in_(chunk), Certificate.tier_id == tier.id,
+                                      Certificate.status.in_([CertificateStatus.VALID, CertificateStatus.SUSPENDED]),
+                                      Certificate.expires_at > now))})
+    return found
 
 
 def current_policy(session: Session) -> rules.Policy:
@@ -88,10 +125,12 @@ def save_policy(session: Session, *, values: rules.Policy, actor: User) -> None:
 
 
 def evidence(session: Session, candidate: User, tier: Tier, now: datetime, policy: rules.Policy | None = None) -> Evidence:
+    if policy is None:
+        return evidence_for(session, [candidate.id], tier, now)[candidate.id]
     endorsed = session.exec(select(Endorsement).where(Endorsement.candidate_id == candidate.id, Endorsement.tier_id == tier.id,
                                                       Endorsement.status == EndorsementStatus.ACTIVE)).first() is not None
     results, rows = component_results(session, candidate, tier)
-    decision = rules.decide(endorsed=endorsed, results=results, now=now, policy=policy or current_policy(session))
+    decision = rules.decide(endorsed=endorsed, results=results, now=now, policy=policy)
     return Evidence(decision, rows.get(decision.knowledge), rows.get(decision.practice))
 
 
@@ -236,11 +275,13 @@ def issue_for_window(session: Session, *, window: AssessmentWindow, now: datetim
     candidates = session.exec(select(User).join(Booking, Booking.candidate_id == User.id).where(Booking.window_id == window.id)
                               .distinct().order_by(User.id)).all()
     issued, held, not_yet = 0, 0, []
+    ids = [c.id for c in candidates]
+    certificates, decisions = current_certificates(session, ids, tier, now), evidence_for(session, ids, tier, now)
     for candidate in candidates:
-        if current_certificate(session, candidate, tier, now) is not None:
+        if candidate.id in certificates:
             held += 1
         else:
-            found = evidence(session, candidate, tier, now)
+            found = decisions[candidate.id]
             if found.decision.accredited:
                 issue(session, candidate=candidate, tier=tier, now=now, actor=actor, keys=keys, base_url=base_url, issuer=issuer)
                 issued += 1
