@@ -35,14 +35,17 @@ def test_the_report_finds_the_miskeyed_item_and_a_key_correction_clears_it(sessi
     assert sum(report.summary.distribution) == 300 and len(report.cut_scores) == 300
     miskeyed = version_of(session, simulated.miskeyed)
     stats = next(s for s in report.analysis.items if s.item_id == miskeyed.id)
-    assert "distractor_beats_key" in stats.flags and stats.point_biserial < 0
+    # Strong candidates chose another option, so the item barely discriminates, or does so the wrong way round
+    # (how far depends on the ~90 candidates who drew it).
+    assert "distractor_beats_key" in stats.flags and stats.point_biserial < 0.15
+    before = stats.point_biserial
 
     regrading.correct(session, version=miskeyed, kind=CorrectionKind.KEY, key=[simulated.true_key], actor=user_with_role(Role.ADMINISTRATOR),
                       now=utcnow(), reason="Item analysis: strong candidates chose another option; the writer confirmed it.")
     session.commit()
     after = reports.window_report(session, simulated.window)
     stats = next(s for s in after.analysis.items if s.item_id == miskeyed.id)
-    assert "distractor_beats_key" not in stats.flags and stats.point_biserial > 0.15
+    assert "distractor_beats_key" not in stats.flags and stats.point_biserial > before + 0.2
     assert after.summary.mean > report.summary.mean
 
 
