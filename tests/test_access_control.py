@@ -159,6 +159,7 @@ ACCESS = {
     "certificates.decisions": ADMIN,
     "certificates.share": {Role.CANDIDATE},
     "certificates.shared_status": EVERYONE,
+    "certificates.checks": {Role.CANDIDATE},
     "quality.withdraw_equality_monitoring": {Role.CANDIDATE},
 }
 

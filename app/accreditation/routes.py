@@ -31,6 +31,17 @@ def issuer_name() -> str:
     return current_app.config["ISSUING_BODY"]
 
 
+def _log(certificate, route: str, outcome: str) -> None:
+    """Log a lookup, committed at once: the check happened whatever the page shows next."""
+    from flask_login import current_user
+
+    db = get_session()
+    organisation = current_user.organisation_id if current_user.is_authenticated else None
+    services.log_lookup(db, certificate=certificate, route=route, outcome=outcome, organisation_id=organisation,
+                        ip=request.remote_addr or "", secret=current_app.config["SECRET_KEY"], now=utcnow())
+    db.commit()
+
+
 # Public -----------------------------------------------------------------------------------------------------
 
 @bp.route("/.well-known/jwks.json")
@@ -86,6 +97,7 @@ def verify_form():
             code = parse_certificate_id(request.form.get("certificate_id", ""))
         except CertificateIdError as problem:
             error = ("certificate_id", str(problem))
+            _log(None, "form", "typo")
         else:
             if not surname:
                 error = ("surname", "Enter the holder's surname, as it is on the certificate")
@@ -94,7 +106,9 @@ def verify_form():
                 holder = " ".join((found.holder_name if found else "").split()).casefold()
                 if found is None or not secrets.compare_digest(holder.rsplit(" ", 1)[-1], surname.rsplit(" ", 1)[-1]):
                     error = ("certificate_id", "No certificate matches this id and surname. Check both against the certificate")
+                    _log(None, "form", "not_found")  # a wrong surname is not logged against the certificate: it says nothing to its holder
                 else:
+                    _log(found, "form", found.current_status(utcnow()))
                     return _verified(found)
     return render_template("certificates/verify_form.html", error=error, values=values, button=ButtonForm()), 400 if error else 200
 
@@ -111,7 +125,9 @@ def verify(code):
     """The page the QR code opens: the certificate's status, shown only with its secret token."""
     certificate = get_session().exec(select(Certificate).where(Certificate.code == code)).first()
     if certificate is None or not secrets.compare_digest(request.args.get("token", ""), certificate.token):
+        _log(None, "qr", "not_found")
         return render_template("certificates/verify_unknown.html"), 404
+    _log(certificate, "qr", certificate.current_status(utcnow()))
     return _verified(certificate)
 
 
@@ -130,6 +146,14 @@ def my_certificates():
     db = get_session()
     rows = db.exec(select(Certificate).where(Certificate.candidate_id == acting_user().id).order_by(Certificate.issued_at.desc())).all()
     return render_template("certificates/mine.html", certificates=rows, now=utcnow())
+
+
+@bp.route("/candidate/certificates/<code>/checks")
+@roles_required(Role.CANDIDATE)
+def checks(code):
+    """Who checked my certificate."""
+    certificate = _own(code)
+    return render_template("certificates/checks.html", certificate=certificate, rows=services.lookups_of(get_session(), certificate))
 
 
 @bp.route("/candidate/certificates/<code>/certificate.pdf")
@@ -390,7 +414,5 @@ def shared_status(token):
         return render_template("certificates/share_unknown.html", reason="unknown"), 404
     if not link.usable(now):
         return render_template("certificates/share_unknown.html", reason="revoked" if link.revoked_at else "expired"), 410
-    db.commit()
-    successor = db.get(Certificate, certificate.superseded_by_id) if certificate.superseded_by_id else None
-    return render_template("certificates/verify.html", certificate=certificate, status=certificate.current_status(now), checked_at=now,
-                           successor=successor)
+    _log(certificate, "share", certificate.current_status(now))  # commits the view count too
+    return _verified(certificate)

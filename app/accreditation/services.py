@@ -379,3 +379,24 @@ def shared(session: Session, token: str, now: datetime):
         link.views += 1
         session.add(link)
     return link, session.get(Certificate, link.certificate_id)
+
+
+def log_lookup(session: Session, *, certificate: Certificate | None, route: str, outcome: str, organisation_id: int | None,
+               ip: str, secret: str, now: datetime) -> None:
+    """Record one check of a certificate (see VerificationLookup); never commits."""
+    import hashlib
+    import hmac
+
+    from app.models import VerificationLookup
+
+    ip_hash = hmac.new(secret.encode(), (ip or "").encode(), hashlib.sha256).hexdigest()
+    session.add(VerificationLookup(certificate_id=certificate.id if certificate else None, route=route, outcome=outcome,
+                                   organisation_id=organisation_id, ip_hash=ip_hash, checked_at=now))
+
+
+def lookups_of(session: Session, certificate: Certificate) -> list:
+    from app.models import Organisation, VerificationLookup
+
+    return session.exec(select(VerificationLookup, Organisation).outerjoin(Organisation, Organisation.id == VerificationLookup.organisation_id)
+                        .where(VerificationLookup.certificate_id == certificate.id)
+                        .order_by(VerificationLookup.checked_at.desc()).limit(200)).all()

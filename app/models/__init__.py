@@ -20,6 +20,7 @@ from app.models.certificates import (
     CertificateStatus,
     ReminderSent,
     ShareLink,
+    VerificationLookup,
 )
 from app.models.exams import (
     AdjustmentStatus,
@@ -70,7 +71,7 @@ from app.models.standards import AgreedRating, AngoffRating, PanelItem, PanelMem
 __all__ = [
     "AssessmentForm", "FormItem", "Attempt", "AttemptStatus", "Response",
     "BlueprintSetting",
-    "AccreditationPolicySetting", "Appeal", "AppealRemedy", "AppealStatus", "Certificate", "CertificateStatus", "ReminderSent", "ShareLink",
+    "AccreditationPolicySetting", "Appeal", "AppealRemedy", "AppealStatus", "Certificate", "CertificateStatus", "ReminderSent", "ShareLink", "VerificationLookup",
     "AgreedMark", "AssessorProfile", "CalibrationAttempt", "CalibrationExercise", "ConflictOfInterest", "CriterionMark", "MarkerAllocation", "Moderation", "PracticeRoute",
     "PracticeRuleSetting", "PracticeSitting", "SittingStatus", "StationSet", "StationSetVersion",
     "AgeBand", "CorrectionKind", "Disability", "EqualityMonitoring", "EthnicGroup", "ItemCorrection", "RegradedAttempt", "Sex",

@@ -131,3 +131,19 @@ class ShareLink(SQLModel, table=True):
 
     def usable(self, now: datetime) -> bool:
         return self.revoked_at is None and now < self.expires_at
+
+
+class VerificationLookup(SQLModel, table=True):
+    """One check of a certificate: when, by which route, with what outcome, by which organisation if
+    the checker was signed in. The IP address is kept only as a keyed hash (HMAC with the service's
+    secret), enough to spot abuse, not to identify anyone."""
+
+    __tablename__ = "verification_lookup"
+
+    id: int | None = Field(default=None, primary_key=True)
+    certificate_id: int | None = Field(default=None, foreign_key="certificate.id", index=True)  # None: nothing matched
+    route: str = Field(max_length=20)  # form | qr | share | upload
+    outcome: str = Field(max_length=20)  # the status shown, or not_found, typo, altered, not_ours
+    organisation_id: int | None = Field(default=None, foreign_key="organisation.id")
+    ip_hash: str = Field(max_length=64)
+    checked_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)

@@ -273,3 +273,24 @@ def test_anyone_checks_a_certificate_by_id_and_surname(app, client, forms, sessi
     assert "has a typo" in page_text(mistyped)
     blank = forms.post("/verify", {"certificate_id": certificate.code, "surname": ""}, page="/verify")
     assert "Enter the holder's surname" in page_text(blank)
+
+
+def test_every_check_is_logged_and_shown_to_the_holder(app, client, forms, session, accredited, sign_in, user_with_role):
+    from app.models import VerificationLookup
+
+    candidate, tier = accredited(name="Jordan Ellis")
+    certificate = issue(app, session, candidate, tier)
+    client.get(f"/verify/{certificate.code}?token={certificate.token}")
+    employer = user_with_role(Role.EMPLOYER)
+    sign_in(employer)
+    forms.post("/verify", {"certificate_id": certificate.code, "surname": "Ellis"}, page="/verify")
+    forms.post("/verify", {"certificate_id": certificate.code, "surname": "Wrong"}, page="/verify")
+    forms.post("/account/sign-out", page="/account/")
+    rows = session.exec(select(VerificationLookup).order_by(VerificationLookup.id)).all()
+    assert [(r.route, r.outcome, r.certificate_id is not None) for r in rows] == [("qr", "valid", True), ("form", "valid", True),
+                                                                                 ("form", "not_found", False)]
+    assert rows[1].organisation_id == employer.organisation_id
+    assert all(len(r.ip_hash) == 64 and "127.0.0.1" not in r.ip_hash for r in rows)
+    sign_in(candidate)
+    page = page_text(client.get(f"/candidate/certificates/{certificate.code}/checks"))
+    assert "QR code" in page and "Certificate id and surname" in page and employer.organisation.name in page
