@@ -147,6 +147,7 @@ ACCESS = {
     "certificates.status_list": EVERYONE,
     "certificates.verify": EVERYONE,
     "certificates.verify_form": EVERYONE,
+    "certificates.verify_upload": EVERYONE,
     "certificates.my_certificates": {Role.CANDIDATE},
     "certificates.download_pdf": {Role.CANDIDATE},
     "certificates.download_credential": {Role.CANDIDATE},

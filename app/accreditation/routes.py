@@ -113,6 +113,26 @@ def verify_form():
     return render_template("certificates/verify_form.html", error=error, values=values, button=ButtonForm()), 400 if error else 200
 
 
+@bp.route("/verify/upload", methods=["GET", "POST"])
+@public
+@limiter.limit(lambda: current_app.config["VERIFY_RATE_LIMIT"], methods=["POST"])
+def verify_upload():
+    """Upload a certificate PDF to check that it is genuine, unchanged and current."""
+    from app.accreditation.upload_check import check_pdf
+
+    result, error = None, None
+    if request.method == "POST":
+        if not ButtonForm().validate_on_submit():
+            abort(400)
+        upload = request.files.get("certificate")
+        if upload is None or not upload.filename:
+            error = "Choose the certificate PDF to upload"
+        else:
+            result = check_pdf(get_session(), upload.read(), load_keys(current_app.config), utcnow())
+            _log(result.certificate, "upload", result.status or result.verdict)
+    return render_template("certificates/verify_upload.html", result=result, error=error, button=ButtonForm()), 400 if error else 200
+
+
 def _verified(certificate: Certificate):
     successor = get_session().get(Certificate, certificate.superseded_by_id) if certificate.superseded_by_id else None
     return render_template("certificates/verify.html", certificate=certificate, status=certificate.current_status(utcnow()),

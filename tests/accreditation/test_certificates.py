@@ -294,3 +294,29 @@ def test_every_check_is_logged_and_shown_to_the_holder(app, client, forms, sessi
     sign_in(candidate)
     page = page_text(client.get(f"/candidate/certificates/{certificate.code}/checks"))
     assert "QR code" in page and "Certificate id and surname" in page and employer.organisation.name in page
+
+
+def test_an_uploaded_pdf_is_checked_genuine_altered_or_not_ours(app, client, forms, session, accredited, user_with_role):
+    from app.accreditation.certificate_pdf import CertificateFacts, render_certificate
+
+    candidate, tier = accredited(name="Jordan Ellis")
+    certificate = issue(app, session, candidate, tier)
+
+    def upload(data: bytes, name="certificate.pdf"):
+        return page_text(forms.post("/verify/upload", {"certificate": (io.BytesIO(data), name)}, page="/verify/upload",
+                                    content_type="multipart/form-data"))
+
+    assert "Genuine and current" in upload(certificate.pdf)
+    tampered = bytearray(certificate.pdf)
+    position = tampered.find(b"/Title")
+    tampered[position + 10] ^= 0x01
+    assert "Altered" in upload(bytes(tampered))
+    assert "Not a PDF" in upload(b"hello, this is not a pdf", "notes.txt")
+    unsigned = render_certificate(CertificateFacts("XXXX", "Jordan Ellis", None, tier.name, tier.standard, utcnow(), utcnow(), "Forger",
+                                                   "http://x", "http://x"))
+    assert "no digital signature" in upload(unsigned)
+    assert "Choose the certificate PDF" in page_text(forms.post("/verify/upload", {}, page="/verify/upload"))
+    services.change_status(session, certificate=certificate, to=CertificateStatus.REVOKED, reason="Removed from the register.",
+                           actor=user_with_role(Role.ADMINISTRATOR), now=utcnow())
+    session.commit()
+    assert "no longer valid: it is revoked" in upload(certificate.pdf)
