@@ -148,6 +148,7 @@ ACCESS = {
     "certificates.verify": EVERYONE,
     "certificates.verify_form": EVERYONE,
     "certificates.verify_upload": EVERYONE,
+    "certificates.verify_bulk": {Role.EMPLOYER, Role.ADMINISTRATOR},
     "certificates.my_certificates": {Role.CANDIDATE},
     "certificates.download_pdf": {Role.CANDIDATE},
     "certificates.download_credential": {Role.CANDIDATE},

@@ -133,6 +133,38 @@ def verify_upload():
     return render_template("certificates/verify_upload.html", result=result, error=error, button=ButtonForm()), 400 if error else 200
 
 
+@bp.route("/verify/bulk", methods=["GET", "POST"])
+@roles_required(Role.EMPLOYER, Role.ADMINISTRATOR)
+@limiter.limit(lambda: current_app.config["VERIFY_RATE_LIMIT"], methods=["POST"])
+def verify_bulk():
+    """Check up to 1,000 certificates from a CSV file, on screen or as a CSV download."""
+    from app.accreditation import bulk
+    from app.quality.reports import to_csv
+
+    results, error = None, None
+    if request.method == "POST":
+        if not ButtonForm().validate_on_submit():
+            abort(400)
+        upload = request.files.get("file")
+        try:
+            if upload is None or not upload.filename:
+                raise bulk.BulkRefused("Choose the CSV file to check")
+            results = bulk.check_rows(get_session(), bulk.read_rows(upload.read()), utcnow())
+        except bulk.BulkRefused as refused:
+            error = str(refused)
+        else:
+            for row in results:
+                _log(row.certificate, "bulk", row.status)
+            if request.form.get("as") == "csv":
+                body = to_csv(["line", "query", "status", "name", "registration_number", "tier", "valid_until", "message"],
+                              [[r.line, r.query, r.status, r.certificate.holder_name if r.certificate else "",
+                                r.certificate.registration_number if r.certificate else "", r.certificate.tier.name if r.certificate else "",
+                                f"{r.certificate.expires_at:%Y-%m-%d}" if r.certificate else "", r.message] for r in results])
+                return Response(body, mimetype="text/csv", headers={"Content-Disposition": 'attachment; filename="verification-results.csv"'})
+    return render_template("certificates/verify_bulk.html", results=results, error=error, button=ButtonForm(),
+                           max_rows=1000), 400 if error else 200
+
+
 def _verified(certificate: Certificate):
     successor = get_session().get(Certificate, certificate.superseded_by_id) if certificate.superseded_by_id else None
     return render_template("certificates/verify.html", certificate=certificate, status=certificate.current_status(utcnow()),

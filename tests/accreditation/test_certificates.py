@@ -320,3 +320,34 @@ def test_an_uploaded_pdf_is_checked_genuine_altered_or_not_ours(app, client, for
                            actor=user_with_role(Role.ADMINISTRATOR), now=utcnow())
     session.commit()
     assert "no longer valid: it is revoked" in upload(certificate.pdf)
+
+
+def test_bulk_verification_checks_each_row_and_refuses_bad_files(app, client, forms, session, accredited, signed_in_as):
+    import csv as csv_module
+
+    candidate, tier = accredited(name="Jordan Ellis", swe_number="SW777001")
+    certificate = issue(app, session, candidate, tier)
+    signed_in_as(Role.EMPLOYER)
+
+    def post(text, as_="page", encoding="utf-8"):
+        return forms.post("/verify/bulk", {"file": (io.BytesIO(text.encode(encoding) if isinstance(text, str) else text), "staff.csv"),
+                                           "as": as_}, page="/verify/bulk", content_type="multipart/form-data")
+
+    typo = certificate.code[:-1] + ("0" if certificate.code[-1] != "0" else "1")
+    text = (f"Certificate ID,Surname\n{certificate.code},Ellis\n{typo},Ellis\n{certificate.code},Smith\n,\n"
+            f"=HYPERLINK(\"http://evil\"),Ellis\n")
+    page = page_text(post(text))
+    assert "Results: 1 valid of 5" in page and "has a typo" in page and "No certificate matches" in page
+    assert "neither a certificate id nor a registration number" in page
+    download = post(text, "csv")
+    assert download.mimetype == "text/csv"
+    rows = list(csv_module.DictReader(io.StringIO(download.get_data(as_text=True))))
+    assert [r["status"] for r in rows] == ["valid", "error", "not_found", "error", "error"]
+    assert rows[4]["query"].startswith("'=")  # a formula is neutralised in the download
+    by_number = page_text(post("registration_number\nSW777001\nSW000000\n"))
+    assert "Results: 1 valid of 2" in by_number and "No certificate for this registration number" in by_number
+    assert "must name the columns" in page_text(post("name,email\nx,y\n"))
+    assert "not UTF-8 text" in page_text(post("certificate_id,surname\nABCD,Müller\n", encoding="utf-16"))
+    assert "more than 1,000 rows" in page_text(post("registration_number\n" + "SW1\n" * 10_000))
+    assert "no rows to check" in page_text(post("registration_number\n"))
+    assert "Choose the CSV file" in page_text(forms.post("/verify/bulk", {}, page="/verify/bulk"))

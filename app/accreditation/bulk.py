@@ -1,0 +1,92 @@
+"""Bulk verification: a CSV of up to 1,000 rows, each a certificate id and the holder's surname, or a
+Social Work England registration number. Every row gets its own result; a malformed row gets a
+row-level message and the others are still checked. Pure parsing, then one query per row."""
+
+import csv
+import io
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session, select
+
+from app.accreditation.ids import CertificateIdError, parse_certificate_id
+from app.models import Certificate
+
+MAX_ROWS = 1000
+ID_COLUMNS = {"certificate_id", "surname"}
+NUMBER_COLUMNS = {"registration_number"}
+
+
+class BulkRefused(ValueError):
+    """The file as a whole cannot be checked; the message says why."""
+
+
+@dataclass(frozen=True)
+class BulkRow:
+    line: int  # in the file, counting the header as line 1
+    query: str
+    status: str  # valid, expired, suspended, revoked, superseded, not_found, error
+    message: str
+    certificate: Certificate | None = None
+
+
+def _column(name: str) -> str:
+    return "_".join(name.strip().lower().replace("-", " ").split())
+
+
+def read_rows(data: bytes) -> list[tuple[int, dict[str, str]]]:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise BulkRefused(f"The file is not UTF-8 text (byte {error.start} cannot be read). Save it as 'CSV UTF-8' and try again") from None
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    if not reader.fieldnames:
+        raise BulkRefused("The file is empty: the first line names the columns")
+    columns = {_column(name) for name in reader.fieldnames if name}
+    if not (ID_COLUMNS <= columns or NUMBER_COLUMNS <= columns):
+        raise BulkRefused(f"The first line must name the columns certificate_id and surname, or registration_number. "
+                          f"This file has: {', '.join(sorted(columns)) or 'no names'}")
+    rows = []
+    for record in reader:
+        rows.append((reader.line_num, {_column(k): (v or "").strip() for k, v in record.items() if k}))
+        if len(rows) > MAX_ROWS:
+            raise BulkRefused(f"The file has more than {MAX_ROWS:,} rows. Split it into files of up to {MAX_ROWS:,} rows")
+    if not rows:
+        raise BulkRefused("The file has a header line but no rows to check")
+    return rows
+
+
+def check_rows(session: Session, rows: list[tuple[int, dict[str, str]]], now: datetime) -> list[BulkRow]:
+    results = []
+    for line, row in rows:
+        if row.get("certificate_id"):
+            query = f"{row['certificate_id']} / {row.get('surname', '')}"
+            try:
+                code = parse_certificate_id(row["certificate_id"])
+            except CertificateIdError as error:
+                results.append(BulkRow(line, query, "error", str(error)))
+                continue
+            if not row.get("surname"):
+                results.append(BulkRow(line, query, "error", "The surname is missing"))
+                continue
+            found = session.exec(select(Certificate).where(Certificate.code == code)).first()
+            surname = row["surname"].casefold().split()[-1]
+            if found is None or not secrets.compare_digest(found.holder_name.casefold().split()[-1], surname):
+                results.append(BulkRow(line, query, "not_found", "No certificate matches this id and surname"))
+                continue
+        elif row.get("registration_number"):
+            query = row["registration_number"]
+            matches = session.exec(select(Certificate).where(Certificate.registration_number == query.upper())
+                                   .order_by(Certificate.issued_at.desc())).all()
+            current = [c for c in matches if c.current_status(now) == "valid"]
+            found = (current or matches or [None])[0]
+            if found is None:
+                results.append(BulkRow(line, query, "not_found", "No certificate for this registration number"))
+                continue
+        else:
+            results.append(BulkRow(line, "", "error", "The row has neither a certificate id nor a registration number"))
+            continue
+        status = found.current_status(now)
+        results.append(BulkRow(line, query, status, f"{found.tier.name}, valid until {found.expires_at:%d %B %Y}", found))
+    return results
