@@ -162,6 +162,7 @@ ACCESS = {
     "certificates.share": {Role.CANDIDATE},
     "certificates.shared_status": EVERYONE,
     "certificates.checks": {Role.CANDIDATE},
+    "employers.accreditations_csv": {Role.EMPLOYER},
     "quality.withdraw_equality_monitoring": {Role.CANDIDATE},
 }
 

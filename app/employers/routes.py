@@ -23,9 +23,36 @@ bp = Blueprint("employers", __name__, url_prefix="/employer")
 @bp.route("/")
 @roles_required(Role.EMPLOYER)
 def home():
+    from datetime import timedelta
+
+    from app.employers.services import organisation_certificates
+    from app.models.types import utcnow
+
     organisation = current_user.organisation
     staff = staff_of(get_session(), organisation) if organisation else []
-    return render_template("employers/home.html", organisation=organisation, staff=staff)
+    now = utcnow()
+    held = organisation_certificates(get_session(), organisation) if organisation else []
+    current = [(c, u) for c, u in held if c.current_status(now) != "superseded"]
+    ending = [(c, u) for c, u in current if c.current_status(now) == "valid" and c.expires_at <= now + timedelta(days=90)]
+    return render_template("employers/home.html", organisation=organisation, staff=staff, certificates=current, ending=ending, now=now)
+
+
+@bp.route("/accreditations.csv")
+@roles_required(Role.EMPLOYER)
+def accreditations_csv():
+    """The organisation's accreditations as CSV: holder, registration number, tier, certificate, status, dates."""
+    from flask import Response
+
+    from app.employers.services import organisation_certificates
+    from app.models.types import utcnow
+    from app.quality.reports import to_csv
+
+    organisation = current_user.organisation or abort(404)
+    now = utcnow()
+    rows = [[u.name, c.registration_number or "", c.tier.name, c.code, c.current_status(now), f"{c.issued_at:%Y-%m-%d}",
+             f"{c.expires_at:%Y-%m-%d}"] for c, u in organisation_certificates(get_session(), organisation)]
+    body = to_csv(["name", "registration_number", "tier", "certificate", "status", "issued", "valid_until"], rows)
+    return Response(body, mimetype="text/csv", headers={"Content-Disposition": 'attachment; filename="accreditations.csv"'})
 
 
 @bp.route("/invite", methods=["GET", "POST"])

@@ -38,3 +38,12 @@ def list_organisations(session: Session) -> list[tuple[Organisation, int]]:
 
 def staff_of(session: Session, organisation: Organisation) -> list[User]:
     return list(session.exec(select(User).where(User.organisation_id == organisation.id).order_by(User.name)).all())
+
+
+def organisation_certificates(session: Session, organisation: Organisation) -> list:
+    """Each certificate held by the organisation's staff (newest first), with its holder."""
+    from app.models import Certificate
+
+    return session.exec(select(Certificate, User).join(User, User.id == Certificate.candidate_id)
+                        .where(User.organisation_id == organisation.id)
+                        .order_by(User.name, Certificate.issued_at.desc())).all()

@@ -351,3 +351,21 @@ def test_bulk_verification_checks_each_row_and_refuses_bad_files(app, client, fo
     assert "more than 1,000 rows" in page_text(post("registration_number\n" + "SW1\n" * 10_000))
     assert "no rows to check" in page_text(post("registration_number\n"))
     assert "Choose the CSV file" in page_text(forms.post("/verify/bulk", {}, page="/verify/bulk"))
+
+
+def test_employers_see_their_staffs_accreditations_and_what_ends_soon(app, client, session, accredited, sign_in, user_with_role):
+    from datetime import timedelta
+
+    candidate, tier = accredited(name="Jordan Ellis")
+    certificate = issue(app, session, candidate, tier)
+    other_candidate, _ = accredited(name="Someone Elsewhere")
+    issue(app, session, other_candidate, tier)
+    certificate.expires_at = utcnow() + timedelta(days=40)
+    session.add(certificate)
+    session.commit()
+    sign_in(user_with_role(Role.EMPLOYER, organisation=candidate.organisation))
+    page = page_text(client.get("/employer/"))
+    assert "1 accreditation ends in the next 90 days: Jordan Ellis" in page and certificate.code in page
+    assert "Someone Elsewhere" not in page
+    body = client.get("/employer/accreditations.csv").get_data(as_text=True)
+    assert body.splitlines()[1].startswith("Jordan Ellis,") and "Someone Elsewhere" not in body
