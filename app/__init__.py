@@ -136,6 +136,7 @@ def register_blueprints(app: Flask) -> None:
     from app.accounts.routes import bp as accounts_bp
     from app.accreditation.routes import bp as certificates_bp
     from app.admin.routes import bp as admin_bp
+    from app.api.routes import bp as api_bp
     from app.bank.routes import bp as bank_bp
     from app.employers.routes import bp as employers_bp
     from app.exams.routes import bp as exams_bp
@@ -145,7 +146,7 @@ def register_blueprints(app: Flask) -> None:
     from app.quality.routes import bp as quality_bp
     from app.standards.routes import bp as standards_bp
 
-    for blueprint in (home_bp, accounts_bp, admin_bp, employers_bp, bank_bp, exams_bp, sitting_bp, standards_bp, quality_bp, practice_bp, certificates_bp):
+    for blueprint in (home_bp, accounts_bp, admin_bp, employers_bp, bank_bp, exams_bp, sitting_bp, standards_bp, quality_bp, practice_bp, certificates_bp, api_bp):
         app.register_blueprint(blueprint)
 
 

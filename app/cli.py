@@ -243,6 +243,11 @@ def seed_demo_command():
     keys, base, issuer = _issuer_settings()
     certificates = seed_demo_certificates(session, admin=admin, password=password, hash_profile=profile, keys=keys, base_url=base,
                                           issuer=issuer)
+    from app.api.keys import seed_demo_key
+    from app.models import Organisation
+
+    employer = session.exec(select(Organisation).where(Organisation.name == READY_CANDIDATE.organisation)).one()
+    api_key = seed_demo_key(session, organisation=employer, service_secret=current_app.config["SECRET_KEY"])
     session.commit()
     if certificates:
         click.echo(f"Demo certificates: {certificates} issued and signed (one valid, one expired, one revoked).")
@@ -261,6 +266,9 @@ def seed_demo_command():
     for name, email, _number in (ACCREDITED, EXPIRED, REVOKED):
         label = {ACCREDITED: "accredited: valid certificate", EXPIRED: "certificate expired", REVOKED: "certificate revoked"}[(name, email, _number)]
         click.echo(f"  {'Candidate':<14} {email:<42} password: {password}  ({label})")
+    click.echo(f"Demo API key for {employer.name} (verify and accreditations):\n  {api_key}\n"
+               f"  Try: curl -H 'Authorization: Bearer {api_key}' http://127.0.0.1:5000/api/v1/accreditations\n"
+               "  The API is described at http://127.0.0.1:5000/api/v1/openapi.json")
 
 
 def _seed_demo_cohort(session, admin, candidates):

@@ -1,7 +1,8 @@
 """Error pages in the service's own style. Each says what happened and what to do next."""
 
-from flask import render_template
+from flask import render_template, request
 from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
 
 PAGES = {
     400: ("There is a problem with your request", "Go back, reload the page and try again."),
@@ -22,9 +23,20 @@ def render_error(status: int, detail: str | None = None):
     return render_template("errors/error.html", status=status, title=title, advice=advice, detail=detail), status
 
 
+def _error(error, status: int):
+    """Under /api/ every error is an RFC 9457 problem; elsewhere, a page."""
+    if request.path.startswith("/api/"):
+        from app.api.problems import from_http_exception, problem_response
+
+        if isinstance(error, HTTPException):
+            return from_http_exception(error)
+        return problem_response(500, "Something went wrong on our side. Nothing was changed. Try again later")
+    return render_error(status)
+
+
 def register(app) -> None:
     for status in PAGES:
-        app.register_error_handler(status, lambda error, status=status: render_error(status))
+        app.register_error_handler(status, lambda error, status=status: _error(error, status))
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):

@@ -37,7 +37,22 @@ OWN_ATTEMPT = ("own attempt", {Role.CANDIDATE})
 OWN_PANEL = ("own panel", {Role.ASSESSOR, Role.MODERATOR})
 OWN_SITTING = ("own sitting", {Role.ASSESSOR})  # assessors mark only sittings allocated to them  # panellists rate only on panels they sit on
 
+# The JSON API authenticates with an organisation's API key, never a session: without a key every
+# visitor, signed in or not, gets a 401 problem.
+def API(scope):
+    return ("api key", scope)
+
+
 ACCESS = {
+    "api.verify": API("verify"),
+    "api.verify_batch": API("verify"),
+    "api.accreditations": API("accreditations"),
+    "api.expiring": API("accreditations"),
+    "api.openapi": EVERYONE,
+    "api.problem": EVERYONE,
+    "employers.api_keys": {Role.EMPLOYER},
+    "exams.results_sharing": {Role.CANDIDATE},
+    "employers.revoke_api_key": OWN_ORGANISATION,
     "static": EVERYONE,
     "home.index": EVERYONE,
     "home.healthz": EVERYONE,
@@ -68,6 +83,7 @@ ACCESS = {
     "admin.organisations": ADMIN,
     "admin.new_organisation": ADMIN,
     "admin.organisation": ADMIN,
+    "admin.workforce": ADMIN,
     "admin.audit": ADMIN,
     "admin.outbox": ADMIN,
     "admin.outbox_message": ADMIN,
@@ -163,6 +179,7 @@ ACCESS = {
     "certificates.shared_status": EVERYONE,
     "certificates.checks": {Role.CANDIDATE},
     "employers.accreditations_csv": {Role.EMPLOYER},
+    "employers.insight": {Role.EMPLOYER},
     "quality.withdraw_equality_monitoring": {Role.CANDIDATE},
 }
 
@@ -181,6 +198,9 @@ def test_every_view_declares_the_access_in_the_table(app):
     for endpoint, view in app.view_functions.items():
         if endpoint != "static":
             declared, expected = view.access, ACCESS[endpoint]
+            if isinstance(expected, tuple) and expected[0] == "api key":
+                assert declared == expected, endpoint
+                continue
             expected = expected[1] if isinstance(expected, tuple) else expected
             assert names.get(declared, declared) == expected, endpoint
 
@@ -220,7 +240,11 @@ def targets(make_user, make_organisation, session):
                               scheduled_at=utcnow(), created_by_id=their_employer.id)
     session.add(sitting)
     session.commit()
-    return {"user_id": person.id, "organisation_id": organisation.id, "message_id": message.id,
+    from app.api.keys import create_key
+
+    api_key, _ = create_key(session, actor=their_employer, organisation=organisation, name="Their HR system", scopes=["verify"])
+    session.commit()
+    return {"key_id": api_key.id, "user_id": person.id, "organisation_id": organisation.id, "message_id": message.id,
             "secret": "no-such-link", "filename": "images/favicon.svg", "code": "prac-0000", "endorsement_id": endorsement.id,
             "booking_id": booking.id, "request_id": adjustment.id,
             "tier_code": "practitioner", "window_id": window.id, "attempt_id": attempt.id, "position": 1, "panel_id": panel.id,
@@ -234,6 +258,8 @@ def _url(rule, targets):
 
 
 def _expectation(rule_access, visitor):
+    if isinstance(rule_access, tuple) and rule_access[0] == "api key":
+        return "api key required"
     if isinstance(rule_access, tuple):
         return "sign in" if visitor == ANONYMOUS else "forbidden"
     if rule_access == EVERYONE:
@@ -251,6 +277,8 @@ def _outcome(response):
         return "sign in"
     if response.status_code == 403:
         return "forbidden"
+    if response.status_code == 401 and response.mimetype == "application/problem+json":
+        return "api key required"
     return "allowed"
 
 

@@ -11,6 +11,7 @@ from datetime import datetime
 from sqlmodel import Session, select
 
 from app.accreditation.ids import CertificateIdError, parse_certificate_id
+from app.accreditation.services import LOOKUP_OPTIONS
 from app.models import Certificate
 
 MAX_ROWS = 1000
@@ -70,14 +71,14 @@ def check_rows(session: Session, rows: list[tuple[int, dict[str, str]]], now: da
             if not row.get("surname"):
                 results.append(BulkRow(line, query, "error", "The surname is missing"))
                 continue
-            found = session.exec(select(Certificate).where(Certificate.code == code)).first()
+            found = session.exec(select(Certificate).options(*LOOKUP_OPTIONS).where(Certificate.code == code)).first()
             surname = row["surname"].casefold().split()[-1]
             if found is None or not secrets.compare_digest(found.holder_name.casefold().split()[-1], surname):
                 results.append(BulkRow(line, query, "not_found", "No certificate matches this id and surname"))
                 continue
         elif row.get("registration_number"):
             query = row["registration_number"]
-            matches = session.exec(select(Certificate).where(Certificate.registration_number == query.upper())
+            matches = session.exec(select(Certificate).options(*LOOKUP_OPTIONS).where(Certificate.registration_number == query.upper())
                                    .order_by(Certificate.issued_at.desc())).all()
             current = [c for c in matches if c.current_status(now) == "valid"]
             found = (current or matches or [None])[0]

@@ -26,6 +26,10 @@ class CertificateIdError(ValueError):
     """Why text is not a certificate id; the message is written for the person who typed it."""
 
 
+class CertificateIdTypo(CertificateIdError):
+    """The id is well formed but its check character does not match: it was mistyped."""
+
+
 def _check_symbol(value: int) -> str:
     return CHECK_ALPHABET[value % 37]
 
@@ -57,6 +61,6 @@ def parse_certificate_id(text: str) -> str:
     for ch in cleaned[:-1]:
         value = value * 32 + _VALUE[ch]
     if _check_symbol(value) != cleaned[-1]:
-        raise CertificateIdError("This certificate id has a typo: one of its characters is wrong or two are swapped. "
+        raise CertificateIdTypo("This certificate id has a typo: one of its characters is wrong or two are swapped. "
                                  "Check it against the certificate")
     return _grouped(cleaned)

@@ -5,6 +5,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy.orm import defer, joinedload
 from sqlmodel import Session, select
 
 from app.accounts.errors import AccountError
@@ -42,6 +43,11 @@ class Evidence:
     decision: rules.Decision
     knowledge_attempt: Attempt | None
     practice_sitting: PracticeSitting | None
+
+
+# For showing a certificate's status: its tier in the same query (without the tier's statements),
+# and not the signed PDF or the credential, which only downloads need.
+LOOKUP_OPTIONS = (defer(Certificate.pdf), defer(Certificate.credential_jwt), joinedload(Certificate.tier).lazyload(Tier.statements))
 
 
 def component_results(session: Session, candidate: User, tier: Tier) -> tuple[list[rules.ComponentResult], dict]:

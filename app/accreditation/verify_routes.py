@@ -50,7 +50,7 @@ def verify_form():
             if not surname:
                 error = ("surname", "Enter the holder's surname, as it is on the certificate")
             else:
-                found = get_session().exec(select(Certificate).where(Certificate.code == code)).first()
+                found = get_session().exec(select(Certificate).options(*services.LOOKUP_OPTIONS).where(Certificate.code == code)).first()
                 holder = " ".join((found.holder_name if found else "").split()).casefold()
                 if found is None or not secrets.compare_digest(holder.rsplit(" ", 1)[-1], surname.rsplit(" ", 1)[-1]):
                     error = ("certificate_id", "No certificate matches this id and surname. Check both against the certificate")
@@ -123,7 +123,7 @@ def _verified(certificate: Certificate):
 @public
 def verify(code):
     """The page the QR code opens: the certificate's status, shown only with its secret token."""
-    certificate = get_session().exec(select(Certificate).where(Certificate.code == code)).first()
+    certificate = get_session().exec(select(Certificate).options(*services.LOOKUP_OPTIONS).where(Certificate.code == code)).first()
     if certificate is None or not secrets.compare_digest(request.args.get("token", ""), certificate.token):
         _log(None, "qr", "not_found")
         return render_template("certificates/verify_unknown.html"), 404

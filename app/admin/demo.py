@@ -1,4 +1,5 @@
-"""Demo data for `make run`: two fictional employers and one account for every role."""
+"""Demo data for `make run`: fictional employers, one account for every role, and where the simulated
+cohort works. The organisations are invented (no real council's workforce is implied)."""
 
 from dataclasses import dataclass
 
@@ -11,7 +12,22 @@ from app.models import Organisation, OrganisationKind, Role, RoleMembership, Use
 DEMO_ORGANISATIONS = [
     ("Northmoor Borough Council", OrganisationKind.LOCAL_AUTHORITY),
     ("Eastbridge Children's Services Trust", OrganisationKind.CHILDRENS_TRUST),
+    ("Ashdown Vale County Council", OrganisationKind.LOCAL_AUTHORITY),
+    ("Marlcombe City Council", OrganisationKind.LOCAL_AUTHORITY),
+    ("Westhaven Metropolitan Borough Council", OrganisationKind.LOCAL_AUTHORITY),
+    ("Kingsmere Children's Services Trust", OrganisationKind.CHILDRENS_TRUST),
 ]
+# The share of a simulated cohort (app.quality.simulated) each demo organisation employs, and the
+# share of them who let their employer see their detailed results (the rest decline).
+DEMO_WORKFORCE = {
+    "Northmoor Borough Council": 0.24,
+    "Eastbridge Children's Services Trust": 0.16,
+    "Ashdown Vale County Council": 0.2,
+    "Marlcombe City Council": 0.16,
+    "Westhaven Metropolitan Borough Council": 0.14,
+    "Kingsmere Children's Services Trust": 0.1,
+}
+DEMO_SHARING = 0.85
 
 
 @dataclass(frozen=True)
@@ -60,6 +76,14 @@ def seed_demo(session: Session, *, password: str, hash_profile: str) -> int:
                      roles=[account.role.value], via="seed-demo")
         created += 1
     return created
+
+
+def demo_employers(session: Session) -> dict[int, float]:
+    """The demo organisations that exist (by id), each with the share of a simulated cohort it
+    employs; empty when the demo has not been seeded."""
+    found = session.exec(select(Organisation.id, Organisation.name).where(Organisation.name.in_(list(DEMO_WORKFORCE)))).all()
+    total = sum(DEMO_WORKFORCE[name] for _, name in found)
+    return {organisation_id: DEMO_WORKFORCE[name] / total for organisation_id, name in sorted(found)}
 
 
 READY_CANDIDATE = DemoAccount(Role.CANDIDATE, "Sam Taylor", "ready.candidate@northmoor.example.org",

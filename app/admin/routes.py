@@ -13,9 +13,11 @@ from app.admin.queries import dashboard_counts, list_outbox, list_users
 from app.audit import list_events
 from app.db import get_session
 from app.employers import services as employers
+from app.employers.insight import coverage, workforce_insight
 from app.forms import ButtonForm
 from app.mail import deliver_queued
 from app.models import Organisation, OrganisationKind, OutboxMessage, Role, User
+from app.models.types import utcnow
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 admin_only = roles_required(Role.ADMINISTRATOR)
@@ -149,6 +151,14 @@ def new_organisation():
 def organisation(organisation_id):
     org = _get_or_404(Organisation, organisation_id)
     return render_template("admin/organisation.html", organisation=org, staff=employers.staff_of(get_session(), org))
+
+
+@bp.route("/workforce")
+@admin_only
+def workforce():
+    """The national view: accreditation coverage by organisation and tier, and the KSS heat map of everyone."""
+    db = get_session()
+    return render_template("admin/workforce.html", insight=workforce_insight(db, organisation=None), coverage=coverage(db, now=utcnow()))
 
 
 @bp.route("/audit")

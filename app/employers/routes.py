@@ -10,7 +10,7 @@ from app.accounts.permissions import acting_user, can_invite_candidates, roles_r
 from app.accounts.routes import invitation_link
 from app.db import get_session
 from app.employers.forms import InviteCandidateForm
-from app.employers.services import staff_of
+from app.employers.insight import workforce_insight
 from app.exams import services as exams
 from app.exams.forms import EndorseForm, WithdrawForm
 from app.exams.permissions import can_endorse
@@ -25,12 +25,12 @@ bp = Blueprint("employers", __name__, url_prefix="/employer")
 def home():
     from datetime import timedelta
 
-    from app.employers.services import organisation_certificates
+    from app.employers.services import organisation_certificates, workforce_progress
     from app.models.types import utcnow
 
     organisation = current_user.organisation
-    staff = staff_of(get_session(), organisation) if organisation else []
     now = utcnow()
+    staff = workforce_progress(get_session(), organisation, now) if organisation else []
     held = organisation_certificates(get_session(), organisation) if organisation else []
     current = [(c, u) for c, u in held if c.current_status(now) != "superseded"]
     ending = [(c, u) for c, u in current if c.current_status(now) == "valid" and c.expires_at <= now + timedelta(days=90)]
@@ -53,6 +53,15 @@ def accreditations_csv():
              f"{c.expires_at:%Y-%m-%d}"] for c, u in organisation_certificates(get_session(), organisation)]
     body = to_csv(["name", "registration_number", "tier", "certificate", "status", "issued", "valid_until"], rows)
     return Response(body, mimetype="text/csv", headers={"Content-Disposition": 'attachment; filename="accreditations.csv"'})
+
+
+@bp.route("/insight")
+@roles_required(Role.EMPLOYER)
+def insight():
+    """The KSS heat map of the organisation's staff who share their detailed results with it."""
+    organisation = current_user.organisation or abort(404)
+    found = workforce_insight(get_session(), organisation=organisation)
+    return render_template("employers/insight.html", organisation=organisation, insight=found)
 
 
 @bp.route("/invite", methods=["GET", "POST"])
@@ -95,7 +104,16 @@ def staff_member(user_id):
     member = _staff_member_or_404(user_id)
     endorsements = get_session().exec(select(Endorsement).where(Endorsement.candidate_id == member.id)
                                       .order_by(Endorsement.created_at.desc())).all()
-    return render_template("employers/staff_member.html", member=member, endorsements=endorsements, withdraw_form=WithdrawForm())
+    return render_template("employers/staff_member.html", member=member, endorsements=endorsements, withdraw_form=WithdrawForm(),
+                           **_results_of(member))
+
+
+def _results_of(member) -> dict:
+    from app.employers.consent import shares_results
+    from app.employers.services import released_results
+
+    shares = shares_results(get_session(), member)
+    return {"shares_results": shares, "results": released_results(get_session(), member) if shares else []}
 
 
 @bp.route("/staff/<int:user_id>/endorse", methods=["GET", "POST"])
@@ -135,4 +153,8 @@ def withdraw_endorsement(endorsement_id):
             flash(f"Endorsement for {endorsement.tier.name} withdrawn.", "success")
             return redirect(url_for("employers.staff_member", user_id=member.id))
     endorsements = db.exec(select(Endorsement).where(Endorsement.candidate_id == member.id)).all()
-    return render_template("employers/staff_member.html", member=member, endorsements=endorsements, withdraw_form=form), 400
+    return render_template("employers/staff_member.html", member=member, endorsements=endorsements, withdraw_form=form,
+                           **_results_of(member)), 400
+
+
+from app.employers import api_key_routes  # noqa: E402,F401  (registers the API key pages on bp)

@@ -123,9 +123,21 @@ class WindowForm(FlaskForm):
         return london_time(self.closes_on, self.closes_time)
 
 
+def share_results_field():
+    """The candidate's consent to their employer seeing their detailed results: an active choice."""
+    return RadioField(
+        "Can your employer see your detailed results?", widget=GovRadioInput(), validate_choice=False,
+        choices=[SelectChoice("yes", "Yes, share my results, scores and feedback on each statement with my employer"),
+                 SelectChoice("no", "No, my employer sees only whether I am accredited")],
+        description="Your employer can use your results to plan your development. You can change this at any time from your account.",
+        validators=[InputRequired(message="Choose whether your employer can see your detailed results"),
+                    OneOfTheChoices("Choose yes or no")])
+
+
 class ChooseWindowForm(FlaskForm):
     window = RadioField("Choose a window", widget=GovRadioInput(), validate_choice=False,
                         validators=[InputRequired(message="Choose a window"), OneOfTheChoices("Choose one of the windows shown")])
+    share_results = share_results_field()
     submit = SubmitField("Book this place", widget=GovSubmitInput())
 
     def __init__(self, *args, windows=(), **kwargs):
@@ -133,7 +145,13 @@ class ChooseWindowForm(FlaskForm):
         self.window.choices = [SelectChoice(str(w.id), label) for w, label in windows]
 
 
+class MoveBookingForm(ChooseWindowForm):
+    share_results = None  # asked when booking; moving does not change it
 
+
+class ResultsSharingForm(FlaskForm):
+    share_results = share_results_field()
+    submit = SubmitField("Save your choice", widget=GovSubmitInput())
 
 class AdjustmentsForm(FlaskForm):
     extra_time_percent = RadioField(
@@ -157,7 +175,6 @@ class AdjustmentsForm(FlaskForm):
         if not any(asked):
             raise ValidationError("Select at least one adjustment, or describe what you need")
 
-
 class DecisionForm(FlaskForm):
     decision = RadioField("Decision", widget=GovRadioInput(), validate_choice=False,
                           choices=[SelectChoice("approve", "Approve"), SelectChoice("decline", "Decline")],
@@ -165,8 +182,6 @@ class DecisionForm(FlaskForm):
     note = TextAreaField("Note to record with the decision", widget=GovTextArea(),
                          validators=[InputRequired(message="Enter a note for the record"), Length(max=500)])
     submit = SubmitField("Record decision", widget=GovSubmitInput())
-
-
 
 class BlueprintForm(FlaskForm):
     time_limit_minutes = IntegerField("Time limit in minutes", widget=GovTextInput(),
@@ -204,7 +219,6 @@ class BlueprintForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.general_from.choices = [SelectChoice(tier.code, tier.name) for tier in tiers]
 
-
     def validate_max_scenarios(self, field):
         minimums = sum(getattr(self, name).data or 0 for name in self.statement_fields)
         if (self.general.data or 0) + (self.applied.data or 0) < minimums:
@@ -213,7 +227,6 @@ class BlueprintForm(FlaskForm):
     @property
     def minimums(self) -> dict[str, int]:
         return {name.removeprefix("min_"): getattr(self, name).data for name in self.statement_fields}
-
 
 def blueprint_form(statements):
     """A BlueprintForm with one 'at least' field per statement of the tier (statements are data)."""
@@ -225,7 +238,6 @@ def blueprint_form(statements):
     }
     return type("TierBlueprintForm", (BlueprintForm,), {**fields, "statement_fields": list(fields)})
 
-
 # Sitting the assessment -------------------------------------------------------------------------
 
 class StartForm(FlaskForm):
@@ -233,9 +245,7 @@ class StartForm(FlaskForm):
                          validators=[InputRequired(message="Confirm you have read the rules and are ready to start")])
     submit = SubmitField("Start assessment", widget=GovSubmitInput())
 
-
 NAVIGATION = ("next", "previous", "list", "check", "stay")
-
 
 class AnswerForm(FlaskForm):
     """One question's answer, posted by "Save and continue" and the other navigation buttons. The
@@ -260,7 +270,6 @@ class AnswerForm(FlaskForm):
             raise ValidationError("ranks")
         return sorted(ranks, key=ranks.get)
 
-
 def answer_form(option_letters: list[str] | None = None):
     """An AnswerForm; for a ranking question, with one rank field per option letter."""
     if not option_letters:
@@ -269,7 +278,6 @@ def answer_form(option_letters: list[str] | None = None):
         Optional(), NumberRange(min=1, max=len(option_letters), message=f"Ranks go from 1 to {len(option_letters)}")])
         for letter in option_letters}
     return type("RankingAnswerForm", (AnswerForm,), {**fields, "rank_fields": list(fields)})
-
 
 class ExtendTimeForm(FlaskForm):
     minutes = IntegerField("Extra minutes", widget=GovTextInput(),

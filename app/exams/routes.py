@@ -6,10 +6,19 @@ from sqlmodel import select
 from app.accounts.errors import AccountError
 from app.accounts.permissions import acting_user, roles_required
 from app.db import get_session
+from app.employers.consent import set_sharing, sharing_of
 from app.exams import services
 from app.exams.blueprint_settings import AssemblyError, blueprint_for, save_blueprint
 from app.exams.blueprints import Blueprint as FormBlueprint
-from app.exams.forms import AdjustmentsForm, ChooseWindowForm, DecisionForm, WindowForm, blueprint_form
+from app.exams.forms import (
+    AdjustmentsForm,
+    ChooseWindowForm,
+    DecisionForm,
+    MoveBookingForm,
+    ResultsSharingForm,
+    WindowForm,
+    blueprint_form,
+)
 from app.exams.forms_preparation import prepare_forms
 from app.forms import ButtonForm
 from app.models import AssessmentMode, AssessmentWindow, Booking, ReasonableAdjustment, Role, Tier
@@ -49,13 +58,31 @@ def _window_label(window, places_left):
     return f"{window.tier.name}: {format_datetime(window.opens_at)} to {format_datetime(window.closes_at)}, {where} ({places_left} places left)"
 
 
+@bp.route("/candidate/results-sharing", methods=["GET", "POST"])
+@roles_required(Role.CANDIDATE)
+def results_sharing():
+    """The candidate's choice about their employer seeing their detailed results, changeable at any time."""
+    db, candidate = get_session(), acting_user()
+    choice = sharing_of(db, candidate)
+    form = ResultsSharingForm(share_results=None if choice is None else ("yes" if choice.share else "no"))
+    if candidate.organisation is not None and form.validate_on_submit():
+        set_sharing(db, candidate=candidate, share=form.share_results.data == "yes")
+        db.commit()
+        flash(f"Saved. {candidate.organisation.name} {'can' if form.share_results.data == 'yes' else 'cannot'} see your detailed results.",
+              "success")
+        return redirect(url_for("accounts.account"))
+    return render_template("exams/results_sharing.html", form=form, choice=choice), 400 if form.errors else 200
+
+
 @bp.route("/candidate/book", methods=["GET", "POST"])
 @roles_required(Role.CANDIDATE)
 def book():
     db = get_session()
     candidate = acting_user()
     open_windows = [(w, left) for w, left in services.bookable_windows(db, candidate) if left > 0]
-    form = ChooseWindowForm(windows=[(w, _window_label(w, left)) for w, left in open_windows])
+    choice = sharing_of(db, candidate)
+    form = ChooseWindowForm(windows=[(w, _window_label(w, left)) for w, left in open_windows],
+                            share_results=None if choice is None else ("yes" if choice.share else "no"))
     if form.validate_on_submit():
         window = db.get(AssessmentWindow, int(form.window.data))
         try:
@@ -63,6 +90,7 @@ def book():
         except AccountError as error:
             form.window.errors.append(error.message)
         else:
+            set_sharing(db, candidate=candidate, share=form.share_results.data == "yes")
             db.commit()
             flash(f"You have a place: {_window_label(window, window.capacity - services.places_taken(db, window))}.", "success")
             return redirect(url_for("home.candidate"))
@@ -104,7 +132,7 @@ def move_booking(booking_id):
     db = get_session()
     choices = [(w, left) for w, left in services.bookable_windows(db, acting_user())
                if w.tier_id == booking.window.tier_id and w.id != booking.window_id and left > 0]
-    form = ChooseWindowForm(windows=[(w, _window_label(w, left)) for w, left in choices])
+    form = MoveBookingForm(windows=[(w, _window_label(w, left)) for w, left in choices])
     if form.validate_on_submit():
         try:
             services.move(db, candidate=acting_user(), booking=booking, window=db.get(AssessmentWindow, int(form.window.data)))

@@ -22,6 +22,7 @@ from app.models.certificates import (
     ShareLink,
     VerificationLookup,
 )
+from app.models.employers import SCOPES, ApiKey, ResultsSharing
 from app.models.exams import (
     AdjustmentStatus,
     AssessmentForm,
@@ -69,6 +70,9 @@ from app.models.quality import (
 from app.models.standards import AgreedRating, AngoffRating, PanelItem, PanelMember, PanelStatus, StandardSettingPanel
 
 __all__ = [
+    "SCOPES",
+    "ApiKey",
+    "ResultsSharing",
     "AssessmentForm", "FormItem", "Attempt", "AttemptStatus", "Response",
     "BlueprintSetting",
     "AccreditationPolicySetting", "Appeal", "AppealRemedy", "AppealStatus", "Certificate", "CertificateStatus", "ReminderSent", "ShareLink", "VerificationLookup",

@@ -8,6 +8,11 @@ agreed Angoff rating r (the chance a borderline candidate, θ = 0, answers it ri
 so the Rasch model P(right) = 1 / (1 + exp(-(θ - b))) gives exactly r at θ = 0, and the panel's
 standard is the simulation's truth. A wrong answer picks distractors at random.
 
+The candidates work for the demo organisations when the demo has been seeded (app.admin.demo:
+`DEMO_WORKFORCE` says how many each), and most of them let their employer see their detailed results,
+so the employers' workforce insight has something to show. The window's results are released a week
+after it closed, as a past window's would be.
+
 Two faults can be planted, as real windows have them:
 - a **miskeyed** single best answer item: the option the stored key names is in fact wrong, and a
   candidate who knows the answer picks another one (the quality report should flag it; a key
@@ -25,6 +30,7 @@ import numpy as np
 from sqlalchemy import insert, update
 from sqlmodel import Session, select
 
+from app.admin.demo import DEMO_SHARING, demo_employers
 from app.audit import record_event
 from app.exams.attempts import form_scoring, outcomes
 from app.exams.forms_preparation import prepare_forms
@@ -43,6 +49,7 @@ from app.models import (
     Item,
     ItemVersion,
     Response,
+    ResultsSharing,
     Role,
     RoleMembership,
     Sex,
@@ -76,18 +83,23 @@ class SimulatedWindow:
 
 
 def seed_simulated_window(session: Session, *, tier: Tier, candidates: int, seed: int, now: datetime, actor: User | None = None,
-                          ability_mean: float = 0.3, monitoring_share: float = 0.9, miskey: bool = True, dif_shift: float = 1.5
-                          ) -> SimulatedWindow:
+                          ability_mean: float = 0.3, monitoring_share: float = 0.9, miskey: bool = True, dif_shift: float = 1.5,
+                          release: bool = True) -> SimulatedWindow:
     """Create a closed window of `tier` with `candidates` simulated candidates who have sat and
-    submitted it (results not released). Never commits."""
+    submitted it, its results released unless `release` is False. Never commits."""
     if candidates < 1:
         raise SimulationRefused("a simulated window needs at least 1 candidate")
     rng = np.random.default_rng(seed)
+    workforce = np.random.default_rng([seed, 1])  # its own stream: the answers do not depend on who employs whom
     window = AssessmentWindow(tier_id=tier.id, opens_at=now - timedelta(days=14), closes_at=now - timedelta(days=13, hours=20),
                               capacity=candidates, mode=AssessmentMode.REMOTE, location=LOCATION, change_cutoff_hours=0)
+    if release:
+        window.results_released_at, window.results_released_by_id = now - timedelta(days=7), actor.id if actor else None
     session.add(window)
     session.flush()
-    people = _candidates(session, window, candidates)
+    employers = _employers(session, candidates, workforce)
+    people = _candidates(session, window, candidates, employers)
+    sharing = _share_results(session, people, employers, workforce, now)
     session.execute(insert(Booking), [{"candidate_id": person_id, "window_id": window.id, "created_at": now - timedelta(days=30)}
                                       for person_id in people])
     preparation = prepare_forms(session, window=window, actor=actor)
@@ -116,7 +128,8 @@ def seed_simulated_window(session: Session, *, tier: Tier, candidates: int, seed
     codes = _codes(session, [v for v in (miskeyed and miskeyed[0], dif_item) if v])
     record_event(session, actor=actor, action="window.simulated", obj=window, candidates=len(attempts), seed=seed,
                  miskeyed=codes.get(miskeyed[0]) if miskeyed else None, true_key=miskeyed[1] if miskeyed else None,
-                 dif_item=codes.get(dif_item))
+                 dif_item=codes.get(dif_item), employed=sum(e is not None for e in employers), sharing=sharing,
+                 released=release)
     return SimulatedWindow(window, len(attempts), codes.get(miskeyed[0]) if miskeyed else None, miskeyed[1] if miskeyed else None,
                            codes.get(dif_item), len(preparation.failed))
 
@@ -126,12 +139,31 @@ def has_simulated_window(session: Session, tier: Tier) -> bool:
                                                           AssessmentWindow.location == LOCATION)).first() is not None
 
 
-def _candidates(session: Session, window: AssessmentWindow, n: int) -> list[int]:
-    users = [User(name=f"Simulated candidate {number:05d}", email=f"sim{window.id}-{number:05d}@{DOMAIN}",
-                  memberships=[RoleMembership(role=Role.CANDIDATE)]) for number in range(1, n + 1)]
+def _candidates(session: Session, window: AssessmentWindow, n: int, employers: list[int | None]) -> list[int]:
+    users = [User(name=f"Simulated candidate {number:05d}", email=f"sim{window.id}-{number:05d}@{DOMAIN}", organisation_id=employer,
+                  memberships=[RoleMembership(role=Role.CANDIDATE)]) for number, employer in zip(range(1, n + 1), employers, strict=True)]
     session.add_all(users)
     session.flush()
     return [user.id for user in users]
+
+
+def _employers(session: Session, n: int, rng) -> list[int | None]:
+    """Each candidate's employer: one of the demo organisations, in proportion to DEMO_WORKFORCE
+    (None for all when the demo has not been seeded)."""
+    shares = demo_employers(session)
+    if not shares:
+        return [None] * n
+    return [int(organisation_id) for organisation_id in rng.choice(list(shares), n, p=list(shares.values()))]
+
+
+def _share_results(session: Session, people: list[int], employers: list[int | None], rng, now: datetime) -> int:
+    """Most employed candidates let their employer see their detailed results (DEMO_SHARING); the rest
+    decline. In bulk: a simulated cohort's choices are not audited one by one. Returns how many share."""
+    rows = [{"candidate_id": person, "organisation_id": employer, "share": bool(rng.random() < DEMO_SHARING),
+             "decided_at": now - timedelta(days=30)} for person, employer in zip(people, employers, strict=True) if employer is not None]
+    if rows:
+        session.execute(insert(ResultsSharing), rows)
+    return sum(row["share"] for row in rows)
 
 
 def _planted(session: Session, window: AssessmentWindow, miskey: bool, rng):

@@ -85,6 +85,7 @@ def endorse_and_book(app, page, base, journey, check=lambda: None):
     sign_in(page, base, journey["email"], app.config["DEMO_PASSWORD"])
     page.get_by_role("link", name="Book an assessment").click()
     page.get_by_label(re.compile(journey["location"])).check()
+    page.get_by_label(re.compile(r"No, my employer sees only")).check()
     page.get_by_role("button", name="Book this place").click()
     expect(page.get_by_text("You have a place")).to_be_visible()
     check()

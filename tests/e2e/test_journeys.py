@@ -181,6 +181,7 @@ def test_employer_endorses_a_candidate_who_sees_it_on_their_home_page(app, visit
     page.get_by_role("link", name="Book an assessment").click()
     visit.check()
     page.get_by_label(re.compile(r"Child and family practitioner: \d")).check()
+    page.get_by_label(re.compile(r"Yes, share my results")).check()
     page.get_by_role("button", name="Book this place").click()
     expect(page.get_by_text("You have a place")).to_be_visible()
     visit.check()

@@ -84,7 +84,7 @@ def test_endorsed_candidate_books_a_place(client, forms, endorsed_candidate, mak
     window = make_window()
     page = page_text(client.get("/candidate/book"))
     assert "Child and family practitioner" in page and "(10 places left)" in page
-    response = forms.post("/candidate/book", {"window": str(window.id)})
+    response = forms.post("/candidate/book", {"window": str(window.id), "share_results": "no"})
     assert response.headers["Location"] == "/candidate"
     home = page_text(client.get("/candidate"))
     assert "You have a place" in home and "Change booking" in home
@@ -96,7 +96,7 @@ def test_booking_without_an_endorsement_is_refused(client, forms, signed_in_as, 
     window = make_window()
     candidate = signed_in_as(Role.CANDIDATE)
     assert "You need your employer's endorsement before you can book" in page_text(client.get("/candidate/book"))
-    response = forms.post("/candidate/book", {"window": str(window.id)})
+    response = forms.post("/candidate/book", {"window": str(window.id), "share_results": "no"})
     assert error_summary(response) == ["Choose one of the windows shown"]
     with pytest.raises(services.BookingRefused, match="You need your employer's endorsement for Child and family practitioner"):
         services.book(session, candidate=candidate, window=window)
@@ -122,7 +122,7 @@ def test_one_place_per_tier_and_booking_closes_at_the_cutoff(endorsed_candidate,
 
 def test_moving_a_booking_keeps_the_old_place_if_the_new_one_fails(client, forms, endorsed_candidate, make_window, session):
     first, second = make_window(), make_window(days=40)
-    forms.post("/candidate/book", {"window": str(first.id)})
+    forms.post("/candidate/book", {"window": str(first.id), "share_results": "no"})
     booking = session.exec(select(Booking)).one()
     moved = forms.post(f"/candidate/bookings/{booking.id}/move", {"window": str(second.id)})
     assert moved.headers["Location"] == "/candidate"
