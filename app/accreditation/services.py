@@ -390,14 +390,23 @@ def shared(session: Session, token: str, now: datetime):
 def log_lookup(session: Session, *, certificate: Certificate | None, route: str, outcome: str, organisation_id: int | None,
                ip: str, secret: str, now: datetime) -> None:
     """Record one check of a certificate (see VerificationLookup); never commits."""
+    log_lookups(session, [(certificate, outcome)], route=route, organisation_id=organisation_id, ip=ip, secret=secret, now=now)
+
+
+def log_lookups(session: Session, checks: list[tuple[Certificate | None, str]], *, route: str, organisation_id: int | None,
+                ip: str, secret: str, now: datetime) -> None:
+    """Record checks of certificates, each (certificate or None, outcome), in one statement; never commits."""
     import hashlib
     import hmac
+
+    from sqlalchemy import insert
 
     from app.models import VerificationLookup
 
     ip_hash = hmac.new(secret.encode(), (ip or "").encode(), hashlib.sha256).hexdigest()
-    session.add(VerificationLookup(certificate_id=certificate.id if certificate else None, route=route, outcome=outcome,
-                                   organisation_id=organisation_id, ip_hash=ip_hash, checked_at=now))
+    session.execute(insert(VerificationLookup), [
+        {"certificate_id": certificate.id if certificate else None, "route": route, "outcome": outcome,
+         "organisation_id": organisation_id, "ip_hash": ip_hash, "checked_at": now} for certificate, outcome in checks])
 
 
 def lookups_of(session: Session, certificate: Certificate) -> list:

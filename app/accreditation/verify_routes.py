@@ -21,12 +21,16 @@ from app.models.types import utcnow
 
 def _log(certificate, route: str, outcome: str) -> None:
     """Log a lookup, committed at once: the check happened whatever the page shows next."""
+    _log_all([(certificate, outcome)], route)
+
+
+def _log_all(checks, route: str) -> None:
     from flask_login import current_user
 
     db = get_session()
     organisation = current_user.organisation_id if current_user.is_authenticated else None
-    services.log_lookup(db, certificate=certificate, route=route, outcome=outcome, organisation_id=organisation,
-                        ip=request.remote_addr or "", secret=current_app.config["SECRET_KEY"], now=utcnow())
+    services.log_lookups(db, checks, route=route, organisation_id=organisation, ip=request.remote_addr or "",
+                         secret=current_app.config["SECRET_KEY"], now=utcnow())
     db.commit()
 
 
@@ -101,8 +105,7 @@ def verify_bulk():
         except bulk.BulkRefused as refused:
             error = str(refused)
         else:
-            for row in results:
-                _log(row.certificate, "bulk", row.status)
+            _log_all([(row.certificate, row.status) for row in results], "bulk")
             if request.form.get("as") == "csv":
                 body = to_csv(["line", "query", "status", "name", "registration_number", "tier", "valid_until", "message"],
                               [[r.line, r.query, r.status, r.certificate.holder_name if r.certificate else "",

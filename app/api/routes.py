@@ -112,9 +112,8 @@ def _certificate(certificate: Certificate, now) -> dict:
 
 def _log(rows, now) -> None:
     db = get_session()
-    for row in rows:
-        accreditation.log_lookup(db, certificate=row.certificate, route="api", outcome=row.status, organisation_id=g.api_key.organisation_id,
-                                 ip=request.remote_addr or "", secret=current_app.config["SECRET_KEY"], now=now)
+    accreditation.log_lookups(db, [(row.certificate, row.status) for row in rows], route="api", organisation_id=g.api_key.organisation_id,
+                              ip=request.remote_addr or "", secret=current_app.config["SECRET_KEY"], now=now)
     db.commit()
 
 
