@@ -1,6 +1,5 @@
 """The application factory."""
 
-import logging
 from functools import cache
 from pathlib import Path
 
@@ -35,7 +34,9 @@ def create_app(config=None) -> Flask:
         config = (config or Config)(app.instance_path)
     app.config.from_object(config)
     app.session_interface = ThrottledRefreshSessionInterface()
-    logging.basicConfig(level=logging.INFO)
+    from app.observability import configure_logging
+
+    configure_logging(app)
     register_extensions(app)
     register_templates(app)
     register_blueprints(app)
@@ -51,6 +52,7 @@ def register_extensions(app: Flask) -> None:
     from app.extensions import csrf, limiter, login_manager, talisman
 
     db.init_app(app)
+    from app.audit import chain  # noqa: F401  (every audit event is chained as it is flushed)
     csrf.init_app(app)
     limiter.init_app(app)
     talisman.init_app(

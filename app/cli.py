@@ -22,6 +22,9 @@ def register(app) -> None:
     app.cli.add_command(psychometrics_group)
     app.cli.add_command(keys_group)
     app.cli.add_command(certificates_group)
+    from app.audit.cli import audit_group
+
+    app.cli.add_command(audit_group)
 
 
 psychometrics_group = AppGroup("psychometrics", help="Check the statistics on simulated candidates.")

@@ -62,6 +62,8 @@ class Config:
         self.RATELIMIT_STORAGE_URI = env.get("RATELIMIT_STORAGE_URI", "memory://")
         self.SIGN_IN_RATE_LIMIT = env.get("SIGN_IN_RATE_LIMIT", "10 per minute;50 per hour")
         self.VERIFY_RATE_LIMIT = env.get("VERIFY_RATE_LIMIT", "30 per minute;300 per hour")
+        self.LOG_FORMAT = env.get("LOG_FORMAT", "text")  # json: one JSON object a line, for a log collector
+        self.ACCESS_LOG = env.get("ACCESS_LOG", "1") not in ("0", "false", "no")  # a line per request, with its id and duration
         self.API_RATE_LIMIT = env.get("API_RATE_LIMIT", "600 per minute")  # per API key
         self.API_FAILED_AUTH_LIMIT = env.get("API_FAILED_AUTH_LIMIT", "30 per minute")  # refused keys, per address
         self.LOCKOUT_THRESHOLD = _int(env, "LOCKOUT_THRESHOLD", 5)

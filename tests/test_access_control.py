@@ -56,6 +56,7 @@ ACCESS = {
     "static": EVERYONE,
     "home.index": EVERYONE,
     "home.healthz": EVERYONE,
+    "home.readyz": EVERYONE,
     "home.accessibility": EVERYONE,
     "home.privacy": EVERYONE,
     "home.standards": EVERYONE,

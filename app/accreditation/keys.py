@@ -125,8 +125,17 @@ def _b64url(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
 
+def _key_paths(config) -> dict[str, Path]:
+    return {name: Path(config.get(name) or default) for name, default in default_paths(config["KEYS_DIR"]).items()}
+
+
+def missing_keys(config) -> list[str]:
+    """The issuer key files that are not there (empty when all are)."""
+    return [str(p) for p in _key_paths(config).values() if not p.exists()]
+
+
 def load_keys(config) -> IssuerKeys:
-    paths = {name: Path(config.get(name) or default) for name, default in default_paths(config["KEYS_DIR"]).items()}
+    paths = _key_paths(config)
     missing = [str(p) for p in paths.values() if not p.exists()]
     if missing:
         raise FileNotFoundError(f"issuer keys missing ({', '.join(missing)}): run flask --app wsgi keys init")

@@ -2,6 +2,7 @@
 
 from sqlmodel import Session, func, select
 
+from app.audit import chain  # noqa: F401  (chains audit events as they are flushed)
 from app.models import AuditEvent, User
 
 

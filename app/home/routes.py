@@ -34,6 +34,31 @@ def healthz():
     return {"status": "ok", "database": "ok"}, 200
 
 
+@bp.route("/readyz")
+@public
+def readyz():
+    """For deployments: 200 only when this server can do its work: the database answers and its
+    schema is at the latest migration, and the issuer keys are in place; otherwise 503 with each
+    check's result, so an instance is not sent traffic before `flask db-upgrade` has run."""
+    from flask import current_app
+
+    from app.migrate import schema_state
+
+    checks = {}
+    try:
+        current, head = schema_state(get_session().connection())
+        checks["database"] = "ok"
+        checks["migrations"] = "ok" if current == head else f"at {current or 'none'}, latest is {head}: run flask db-upgrade"
+    except SQLAlchemyError:
+        checks["database"] = checks["migrations"] = "unreachable"
+    from app.accreditation.keys import missing_keys
+
+    missing = missing_keys(current_app.config)
+    checks["keys"] = "ok" if not missing else f"missing {len(missing)} file(s): run flask keys init"
+    ready = all(value == "ok" for value in checks.values())
+    return {"status": "ready" if ready else "not ready", "checks": checks}, 200 if ready else 503
+
+
 @bp.route("/accessibility")
 @public
 def accessibility():

@@ -24,6 +24,10 @@ class AuditEvent(SQLModel, table=True):
     object_type: str = Field(max_length=64)
     object_id: str = Field(max_length=64)
     details: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
+    # The hash chain (app.audit.chain): set when the event is flushed.
+    # prev_hash is unique: an event can follow only one other, so the chain cannot fork.
+    prev_hash: str = Field(default="", max_length=64, unique=True)
+    hash: str = Field(default="", max_length=64)
 
     __table_args__ = (sa.Index("ix_audit_event_object", "object_type", "object_id"),)
 
