@@ -11,7 +11,7 @@ PG_TEST_URL = postgresql+psycopg://127.0.0.1:5432/test
 ## Serve the demo on http://127.0.0.1:5000
 run: setup
 	@echo "Serving on http://127.0.0.1:5000 (Ctrl+C to stop)"
-	SESSION_COOKIE_SECURE=0 $(FLASK) run --host 127.0.0.1 --port 5000
+	SESSION_COOKIE_SECURE=0 TWO_FACTOR_ROLES=$${TWO_FACTOR_ROLES-} $(FLASK) run --host 127.0.0.1 --port 5000
 
 ## Run the whole suite on SQLite, then on PostgreSQL when a server answers at 127.0.0.1:5432
 test: setup

@@ -10,6 +10,7 @@ from app.db import get_session
 def register(app) -> None:
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(create_admin_command)
+    app.cli.add_command(subject_access_command)
     app.cli.add_command(mail_group)
     app.cli.add_command(db_upgrade_command)
     app.cli.add_command(db_revision_command)
@@ -25,6 +26,10 @@ def register(app) -> None:
     from app.audit.cli import audit_group
 
     app.cli.add_command(audit_group)
+    from app.operations.cli import backup_command, restore_command
+
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
 
 
 psychometrics_group = AppGroup("psychometrics", help="Check the statistics on simulated candidates.")
@@ -269,9 +274,12 @@ def seed_demo_command():
     for name, email, _number in (ACCREDITED, EXPIRED, REVOKED):
         label = {ACCREDITED: "accredited: valid certificate", EXPIRED: "certificate expired", REVOKED: "certificate revoked"}[(name, email, _number)]
         click.echo(f"  {'Candidate':<14} {email:<42} password: {password}  ({label})")
-    click.echo(f"Demo API key for {employer.name} (verify and accreditations):\n  {api_key}\n"
-               f"  Try: curl -H 'Authorization: Bearer {api_key}' http://127.0.0.1:5000/api/v1/accreditations\n"
-               "  The API is described at http://127.0.0.1:5000/api/v1/openapi.json")
+    if api_key:
+        click.echo(f"Demo API key for {employer.name} (verify and accreditations):\n  {api_key}\n"
+                   f"  Try: curl -H 'Authorization: Bearer {api_key}' http://127.0.0.1:5000/api/v1/accreditations\n"
+                   "  The API is described at http://127.0.0.1:5000/api/v1/openapi.json")
+    else:
+        click.echo(f"The demo API key for {employer.name} was revoked; create a new one on the employer's page.")
 
 
 def _seed_demo_cohort(session, admin, candidates):
@@ -286,7 +294,42 @@ def _seed_demo_cohort(session, admin, candidates):
     if candidates < 1 or tier is None or has_simulated_window(session, tier) or not session.exec(
             select(Item).where(Item.tier_id == tier.id, Item.status == ItemStatus.LIVE)).first():
         return None
-    return seed_simulated_window(session, tier=tier, candidates=candidates, seed=1, now=utcnow(), actor=admin)
+    return seed_simulated_window(session, tier=tier, candidates=candidates, seed=1, now=utcnow(), actor=admin, release=True)
+
+
+@click.command("subject-access")
+@with_appcontext
+@click.argument("email")
+@click.option("--output", default=".", show_default=True, type=click.Path(file_okay=False), help="Folder for the JSON and PDF files.")
+def subject_access_command(email, output):
+    """Everything held about a person (by email), as JSON and a readable PDF. The files hold personal data."""
+    import json
+    import os
+    from pathlib import Path
+
+    from sqlmodel import func, select
+
+    from app.accounts.subject_access import export_json, export_pdf
+    from app.audit import record_event
+    from app.models import User
+
+    session = get_session()
+    person = session.exec(select(User).where(func.lower(User.email) == email.strip().lower())).first()
+    if person is None:
+        raise click.ClickException(f"No account has the email address {email}")
+    document = export_json(session, person, service=current_app.config["SERVICE_NAME"])
+    folder = Path(output)
+    folder.mkdir(parents=True, exist_ok=True)
+    stem = folder / f"subject-access-{person.id}-{document['exported_at'][:10]}"
+    for path, data in ((stem.with_suffix(".json"), json.dumps(document, indent=2, ensure_ascii=False).encode()),
+                       (stem.with_suffix(".pdf"), export_pdf(document))):
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(data)
+    record_event(session, actor=None, action="subject_access.exported", obj=person, format="json+pdf", via="command")
+    session.commit()
+    rows = sum(len(s["rows"]) for s in document["sections"])
+    click.echo(f"Wrote {stem}.json and {stem}.pdf: {rows} records in {len(document['sections'])} sections about {person.name}.")
 
 
 @click.command("create-admin")

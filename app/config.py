@@ -62,6 +62,8 @@ class Config:
         self.RATELIMIT_STORAGE_URI = env.get("RATELIMIT_STORAGE_URI", "memory://")
         self.SIGN_IN_RATE_LIMIT = env.get("SIGN_IN_RATE_LIMIT", "10 per minute;50 per hour")
         self.VERIFY_RATE_LIMIT = env.get("VERIFY_RATE_LIMIT", "30 per minute;300 per hour")
+        # Roles that must use two-factor sign-in (comma-separated role values; empty: nobody is made to).
+        self.TWO_FACTOR_ROLES = env.get("TWO_FACTOR_ROLES", "administrator,assessor,moderator")
         self.LOG_FORMAT = env.get("LOG_FORMAT", "text")  # json: one JSON object a line, for a log collector
         self.ACCESS_LOG = env.get("ACCESS_LOG", "1") not in ("0", "false", "no")  # a line per request, with its id and duration
         self.API_RATE_LIMIT = env.get("API_RATE_LIMIT", "600 per minute")  # per API key
@@ -100,4 +102,5 @@ class TestConfig(Config):
         env.pop("MAIL_SERVER", None)
         env.setdefault("RATELIMIT_STORAGE_URI", "memory://")
         env.setdefault("DEMO_SIMULATED_CANDIDATES", "40")
+        env.setdefault("TWO_FACTOR_ROLES", "")  # the two-factor tests turn it on; other tests sign in with a password only
         super().__init__(instance_path, env)

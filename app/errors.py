@@ -34,7 +34,17 @@ def _error(error, status: int):
     return render_error(status)
 
 
+def _refuse_nul_characters():
+    """No real text contains a NUL character, PostgreSQL cannot store one, and browsers never send
+    one: a form or address carrying one is refused before any view sees it."""
+    from flask import abort
+
+    if any("\x00" in value for values in (request.args, request.form) for value in values.values()) or "\x00" in request.path:
+        abort(400)
+
+
 def register(app) -> None:
+    app.before_request(_refuse_nul_characters)
     for status in PAGES:
         app.register_error_handler(status, lambda error, status=status: _error(error, status))
 

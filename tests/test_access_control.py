@@ -51,6 +51,8 @@ ACCESS = {
     "api.openapi": EVERYONE,
     "api.problem": EVERYONE,
     "employers.api_keys": {Role.EMPLOYER},
+    "admin.subject_access": ADMIN,
+    "admin.reset_two_factor": ADMIN,
     "exams.results_sharing": {Role.CANDIDATE},
     "employers.revoke_api_key": OWN_ORGANISATION,
     "static": EVERYONE,
@@ -64,6 +66,10 @@ ACCESS = {
     "home.assessor": {Role.ASSESSOR},
     "home.moderator": {Role.MODERATOR},
     "accounts.sign_in": EVERYONE,
+    "accounts.sign_in_code": EVERYONE,
+    "accounts.two_factor": SIGNED_IN,
+    "accounts.two_factor_recovery_codes": SIGNED_IN,
+    "accounts.two_factor_off": SIGNED_IN,
     "accounts.sign_out": SIGNED_IN,
     "accounts.set_password": EVERYONE,
     "accounts.reset_password": EVERYONE,
@@ -245,7 +251,7 @@ def targets(make_user, make_organisation, session):
 
     api_key, _ = create_key(session, actor=their_employer, organisation=organisation, name="Their HR system", scopes=["verify"])
     session.commit()
-    return {"key_id": api_key.id, "user_id": person.id, "organisation_id": organisation.id, "message_id": message.id,
+    return {"key_id": api_key.id, "fmt": "json", "user_id": person.id, "organisation_id": organisation.id, "message_id": message.id,
             "secret": "no-such-link", "filename": "images/favicon.svg", "code": "prac-0000", "endorsement_id": endorsement.id,
             "booking_id": booking.id, "request_id": adjustment.id,
             "tier_code": "practitioner", "window_id": window.id, "attempt_id": attempt.id, "position": 1, "panel_id": panel.id,

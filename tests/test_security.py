@@ -89,3 +89,8 @@ def test_govuk_branding_flag_turns_on_the_govuk_header(app, client, monkeypatch)
     monkeypatch.setitem(app.config, "GOVUK_BRANDING", True)
     html = client.get("/").get_data(as_text=True)
     assert "govuk-header" in html and "app-govuk-brand.css" in html
+
+
+def test_a_nul_character_in_a_form_or_address_is_refused_before_any_view(client, forms):
+    assert forms.post("/account/sign-in", {"email": "a\x00@example.org", "password": "x"}).status_code == 400
+    assert client.get("/verify?x=%00").status_code == 400

@@ -81,3 +81,16 @@ class ChoosePasswordForm(FlaskForm):
     def validate_confirm(self, field):
         if self.password.data and field.data != self.password.data:
             raise ValidationError("The passwords you entered do not match")
+
+
+class TwoFactorCodeForm(FlaskForm):
+    code = StringField("Code", validators=[InputRequired(message="Enter the code from your authenticator app, or a recovery code")],
+                       description="The 6-digit code your authenticator app shows now, or one of your recovery codes",
+                       widget=GovTextInput())
+    submit = SubmitField("Continue", widget=GovSubmitInput())
+
+
+class TwoFactorSetupForm(FlaskForm):
+    code = StringField("Code from your authenticator app", validators=[InputRequired(message="Enter the 6-digit code your authenticator app shows")],
+                       widget=GovTextInput())
+    submit = SubmitField("Turn on two-factor sign-in", widget=GovSubmitInput())

@@ -3,7 +3,7 @@
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, logout_user
 
 from app.accounts import services
 from app.accounts.errors import AccountError, LinkNotUsable
@@ -57,10 +57,12 @@ def sign_in():
             form.email.errors = [*form.email.errors, error.message]
         else:
             db.commit()
-            session.clear()  # a fresh session at sign-in: nothing carried over from before
-            login_user(user)
-            session.permanent = True
-            return redirect(_safe_next(request.args.get("next")) or url_for(home_endpoint(user)))
+            from app.accounts import two_factor
+            from app.accounts.two_factor_routes import begin_second_step, complete_sign_in
+
+            if two_factor.enabled(db, user):
+                return begin_second_step(user, request.args.get("next"))
+            return complete_sign_in(user, request.args.get("next"), second_factor=False)
     return render_template("accounts/sign_in.html", form=form)
 
 
@@ -130,3 +132,8 @@ def forgotten_password():
 @signed_in
 def account():
     return render_template("accounts/account.html", user=acting_user())
+
+
+from app.accounts import two_factor_routes  # noqa: E402  (registers the two-factor pages on bp)
+
+bp.before_app_request(two_factor_routes.require_two_factor)

@@ -3,8 +3,9 @@ Social Work England registration number. Every row gets its own result; a malfor
 row-level message and the others are still checked. Pure parsing, then a few queries for the whole file."""
 
 import csv
+import hmac
 import io
-import secrets
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -32,6 +33,18 @@ class BulkRow:
     certificate: Certificate | None = None
 
 
+def _last_name(text: str) -> bytes:
+    """The last word of a name, compared without case or Unicode form (Zoë typed or pasted either way)."""
+    words = unicodedata.normalize("NFC", text or "").casefold().split()
+    return words[-1].encode() if words else b""
+
+
+def surname_matches(holder_name: str, surname: str) -> bool:
+    """Whether `surname` is the holder's surname, in constant time for names of any alphabet."""
+    given = _last_name(surname)
+    return bool(given) and hmac.compare_digest(_last_name(holder_name), given)
+
+
 def _column(name: str) -> str:
     return "_".join(name.strip().lower().replace("-", " ").split())
 
@@ -41,6 +54,9 @@ def read_rows(data: bytes) -> list[tuple[int, dict[str, str]]]:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise BulkRefused(f"The file is not UTF-8 text (byte {error.start} cannot be read). Save it as 'CSV UTF-8' and try again") from None
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        raise BulkRefused(f"Line {line} contains a NUL character: the file is not CSV text. Save it as 'CSV UTF-8' and try again")
     reader = csv.DictReader(io.StringIO(text, newline=""))
     if not reader.fieldnames:
         raise BulkRefused("The file is empty: the first line names the columns")
@@ -95,12 +111,11 @@ def check_rows(session: Session, rows: list[tuple[int, dict[str, str]]], now: da
             except CertificateIdError as error:
                 results.append(BulkRow(line, query, "error", str(error)))
                 continue
-            if not row.get("surname"):
+            if not _last_name(row.get("surname", "")):
                 results.append(BulkRow(line, query, "error", "The surname is missing"))
                 continue
             found = by_code.get(code)
-            surname = row["surname"].casefold().split()[-1]
-            if found is None or not secrets.compare_digest(found.holder_name.casefold().split()[-1], surname):
+            if found is None or not surname_matches(found.holder_name, row["surname"]):
                 results.append(BulkRow(line, query, "not_found", "No certificate matches this id and surname"))
                 continue
         elif row.get("registration_number"):

@@ -106,7 +106,7 @@ def current_certificates(session: Session, candidate_ids: list[int], tier: Tier,
     found = {}
     for chunk in _chunks(sorted(set(candidate_ids))):
         found.update({c.candidate_id: c for c in session.exec(
-            select(Certificate).where(Certificate.candidate_id.in_(chunk), Certificate.tier_id == tier.id,
+            select(Certificate).options(*LOOKUP_OPTIONS).where(Certificate.candidate_id.in_(chunk), Certificate.tier_id == tier.id,
                                       Certificate.status.in_([CertificateStatus.VALID, CertificateStatus.SUSPENDED]),
                                       Certificate.expires_at > now))})
     return found

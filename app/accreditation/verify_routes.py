@@ -9,6 +9,7 @@ from sqlmodel import select
 
 from app.accounts.permissions import public, roles_required
 from app.accreditation import services
+from app.accreditation.bulk import surname_matches
 from app.accreditation.ids import CertificateIdError, parse_certificate_id
 from app.accreditation.keys import load_keys
 from app.accreditation.routes import bp
@@ -44,19 +45,18 @@ def verify_form():
     if request.method == "POST":
         if not ButtonForm().validate_on_submit():
             abort(400)
-        surname = " ".join(request.form.get("surname", "").split()).casefold()
+        surname = request.form.get("surname", "")
         try:
             code = parse_certificate_id(request.form.get("certificate_id", ""))
         except CertificateIdError as problem:
             error = ("certificate_id", str(problem))
             _log(None, "form", "typo")
         else:
-            if not surname:
+            if not surname.strip():
                 error = ("surname", "Enter the holder's surname, as it is on the certificate")
             else:
                 found = get_session().exec(select(Certificate).options(*services.LOOKUP_OPTIONS).where(Certificate.code == code)).first()
-                holder = " ".join((found.holder_name if found else "").split()).casefold()
-                if found is None or not secrets.compare_digest(holder.rsplit(" ", 1)[-1], surname.rsplit(" ", 1)[-1]):
+                if found is None or not surname_matches(found.holder_name, surname):
                     error = ("certificate_id", "No certificate matches this id and surname. Check both against the certificate")
                     _log(None, "form", "not_found")  # a wrong surname is not logged against the certificate: it says nothing to its holder
                 else:
@@ -127,7 +127,7 @@ def _verified(certificate: Certificate):
 def verify(code):
     """The page the QR code opens: the certificate's status, shown only with its secret token."""
     certificate = get_session().exec(select(Certificate).options(*services.LOOKUP_OPTIONS).where(Certificate.code == code)).first()
-    if certificate is None or not secrets.compare_digest(request.args.get("token", ""), certificate.token):
+    if certificate is None or not secrets.compare_digest(request.args.get("token", "").encode(), certificate.token.encode()):
         _log(None, "qr", "not_found")
         return render_template("certificates/verify_unknown.html"), 404
     _log(certificate, "qr", certificate.current_status(utcnow()))

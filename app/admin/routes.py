@@ -79,6 +79,49 @@ def user(user_id):
     return render_template("admin/user.html", person=person, roles_form=roles_form, button=ButtonForm(), events=events)
 
 
+@bp.route("/users/<int:user_id>/subject-access.<any(json, pdf):fmt>")
+@admin_only
+def subject_access(user_id, fmt):
+    """A subject access export of one person, as JSON or a readable PDF; audited."""
+    import json
+
+    from flask import Response, current_app
+
+    from app.accounts.subject_access import export_json, export_pdf
+    from app.audit import record_event
+
+    db = get_session()
+    person = _get_or_404(User, user_id)
+    document = export_json(db, person, service=current_app.config["SERVICE_NAME"])
+    record_event(db, actor=acting_user(), action="subject_access.exported", obj=person, format=fmt)
+    db.commit()
+    name = f"subject-access-{person.id}-{document['exported_at'][:10]}.{fmt}"
+    body, mimetype = (json.dumps(document, indent=2, ensure_ascii=False), "application/json") if fmt == "json" else (export_pdf(document), "application/pdf")
+    return Response(body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
+
+
+@bp.route("/users/<int:user_id>/two-factor/reset", methods=["POST"])
+@admin_only
+def reset_two_factor(user_id):
+    """For someone who lost their authenticator and recovery codes, once their identity is checked:
+    they set two-factor sign-in up again at their next sign-in. Audited."""
+    from app.accounts import two_factor as tf
+
+    db = get_session()
+    person = _get_or_404(User, user_id)
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    try:
+        tf.disable(db, user=person, actor=acting_user(), required=False)
+    except tf.TwoFactorError as error:
+        flash(error.message, "info")
+    else:
+        person.session_version += 1  # their current sessions end too
+        db.commit()
+        flash(f"Two-factor sign-in for {person.name} is reset. They set it up again when they next sign in.", "success")
+    return redirect(url_for("admin.user", user_id=person.id))
+
+
 @bp.route("/users/<int:user_id>/roles", methods=["POST"])
 @admin_only
 def user_roles(user_id):

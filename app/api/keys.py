@@ -79,19 +79,28 @@ def demo_key(service_secret: str) -> str:
     return f"{KEY_PREFIX}{digest[:5].hex()}_{base64.urlsafe_b64encode(digest).decode().rstrip('=')}"
 
 
-def seed_demo_key(session: Session, *, organisation: Organisation, service_secret: str) -> str:
-    """Create the demo key once (safe to run again); returns it."""
+DEMO_KEY_NAME = "Demo HR system"
+
+
+def seed_demo_key(session: Session, *, organisation: Organisation, service_secret: str) -> str | None:
+    """Create the demo key once (safe to run again); returns it, or None when someone revoked it.
+    A demo key made under an earlier secret is revoked and replaced."""
     secret = demo_key(service_secret)
     prefix = secret[len(KEY_PREFIX):].partition("_")[0]
-    if session.exec(select(ApiKey).where(ApiKey.prefix == prefix)).first() is None:
-        create_key(session, actor=None, organisation=organisation, name="Demo HR system", scopes=list(SCOPES), secret=secret)
+    existing = session.exec(select(ApiKey).where(ApiKey.prefix == prefix)).first()
+    if existing is not None:
+        return secret if existing.active else None
+    for stale in organisation_keys(session, organisation, include_revoked=False):
+        if stale.name == DEMO_KEY_NAME:
+            revoke_key(session, actor=None, key=stale)
+    create_key(session, actor=None, organisation=organisation, name=DEMO_KEY_NAME, scopes=list(SCOPES), secret=secret)
     return secret
 
 
-def revoke_key(session: Session, *, actor: User, key: ApiKey, now: datetime | None = None) -> None:
+def revoke_key(session: Session, *, actor: User | None, key: ApiKey, now: datetime | None = None) -> None:
     if key.revoked_at is not None:
         raise ApiKeyError("key", f"The key {key.name} was already revoked")
-    key.revoked_at, key.revoked_by_id = now or utcnow(), actor.id
+    key.revoked_at, key.revoked_by_id = now or utcnow(), actor.id if actor else None
     record_event(session, actor=actor, action="api_key.revoked", obj=key, name=key.name, organisation_id=key.organisation_id)
 
 

@@ -38,7 +38,8 @@ KINDS = {
                         "employer's page."),
     "insufficient-scope": ("The key may not do this", "Each key is created for some operations only. Create a key "
                            "with the scope this operation needs."),
-    "invalid-json": ("Body is not JSON", "Send the request body as JSON with the header `Content-Type: application/json`."),
+    "invalid-json": ("Body is not JSON", "The request body could not be read as JSON. Check it with a JSON validator."),
+    "unsupported-media-type": ("Body must be JSON", "Send the request body as JSON with the header `Content-Type: application/json`."),
     "invalid-request": ("Invalid request", "The `errors` list names each field that is wrong and why."),
     "mistyped-certificate-id": ("Certificate id mistyped", "The id's last character is a check character, and it "
                                 "does not match: one of the characters was mistyped. Check the id against the certificate."),
@@ -53,7 +54,9 @@ def problem_type(kind: str | None) -> str:
 
 def problem_response(status: int, detail: str, *, kind: str | None = None, errors: list[dict] | None = None,
                      headers: dict[str, str] | None = None):
-    body = {"type": problem_type(kind), "title": TITLES.get(status, "Error"), "status": status,
+    # A problem type's title is the same for every occurrence (RFC 9457 3.1.3); plain HTTP errors use the status phrase.
+    title = KINDS[kind][0] if kind in KINDS else TITLES.get(status, "Error")
+    body = {"type": problem_type(kind), "title": title, "status": status,
             "detail": detail, "instance": request.path}
     if errors:
         body["errors"] = errors
@@ -71,7 +74,7 @@ def from_http_exception(error: HTTPException):
         404: "There is nothing at this address. The API's operations are listed at /api/v1/openapi.json",
         405: f"{request.method} is not allowed here. The API's operations are listed at /api/v1/openapi.json",
         413: "The request body is too large",
-        429: f"Too many requests with this key: the limit is {error.description}. Wait, then try again",
+        429: f"Too many requests: the limit is {error.description}. Wait, then try again",
     }.get(error.code, error.description)
     headers = {k: v for k, v in error.get_headers() if k.lower() in {"retry-after", "allow"}}
     return problem_response(error.code or 500, detail, headers=headers)

@@ -3,6 +3,8 @@ its pydantic model (SpecTree), call the domain, and answer with a validated mode
 an RFC 9457 problem."""
 
 import copy
+import json
+import time
 from datetime import timedelta
 from functools import wraps
 
@@ -15,10 +17,10 @@ from werkzeug.exceptions import HTTPException
 
 from app.accounts.permissions import public
 from app.accreditation import services as accreditation
-from app.accreditation.bulk import check_rows
+from app.accreditation.bulk import BulkRow, check_rows
 from app.accreditation.ids import CertificateIdError, CertificateIdTypo, parse_certificate_id
 from app.api import problems, schemas
-from app.api.keys import KEY_PREFIX, Refusal, authenticate, stamp_use
+from app.api.keys import Refusal, authenticate, stamp_use
 from app.db import get_session
 from app.employers.services import organisation_certificates
 from app.extensions import csrf, limiter
@@ -50,13 +52,6 @@ spec = SpecTree(
 PROBLEMS = {f"HTTP_{code}": schemas.Problem for code in (400, 401, 403, 415, 422, 429)}
 
 
-def _rate_key() -> str:
-    scheme, _, presented = request.headers.get("Authorization", "").partition(" ")
-    if presented.startswith(KEY_PREFIX):
-        return "api-key:" + presented[len(KEY_PREFIX):].partition("_")[0]
-    return "api-address:" + (get_remote_address() or "")
-
-
 def operation(scope: str):
     """Authenticate the API key and require `scope`; for a body, require JSON. Runs before SpecTree's
     validation, so a bad key is a 401 whatever the body."""
@@ -69,6 +64,7 @@ def operation(scope: str):
             if isinstance(key, Refusal):
                 _count_refusal()
                 raise problems.ApiProblem(401, key.detail, kind=key.kind, headers={"WWW-Authenticate": 'Bearer realm="api"'})
+            _count_use(key)
             if scope not in key.scopes:
                 raise problems.ApiProblem(403, f"This key may not use this operation: it needs the '{scope}' scope. "
                                           f"The key has: {', '.join(key.scopes) or 'none'}", kind="insufficient-scope")
@@ -76,9 +72,12 @@ def operation(scope: str):
                 db.commit()
             if request.method == "POST":
                 if request.mimetype != "application/json":
-                    raise problems.ApiProblem(415, "Send the body as JSON, with 'Content-Type: application/json'", kind="invalid-json")
-                if request.get_json(silent=True) is None:
-                    raise problems.ApiProblem(400, "The body is not valid JSON", kind="invalid-json")
+                    raise problems.ApiProblem(415, "Send the body as JSON, with 'Content-Type: application/json'",
+                                              kind="unsupported-media-type")
+                try:
+                    json.loads(request.get_data(cache=True) or b"")
+                except ValueError:
+                    raise problems.ApiProblem(400, "The body is not valid JSON", kind="invalid-json") from None
             g.api_key = key
             return view(*args, **kwargs)
 
@@ -98,8 +97,14 @@ def _count_refusal() -> None:
                                       "Wait, then try again with a valid key", headers={"Retry-After": "60"})
 
 
-def _limited(view):
-    return limiter.limit(lambda: current_app.config["API_RATE_LIMIT"], key_func=_rate_key, scope="api")(view)
+def _count_use(key) -> None:
+    """Each authenticated request counts against its key (by id, never by anything a caller can
+    claim), up to API_RATE_LIMIT."""
+    for item in parse_many(current_app.config["API_RATE_LIMIT"]):
+        if not limiter.limiter.hit(item, "api-key", str(key.id)):
+            reset = limiter.limiter.get_window_stats(item, "api-key", str(key.id)).reset_time
+            raise problems.ApiProblem(429, f"Too many requests with this key: the limit is {item}. Wait, then try again",
+                                      headers={"Retry-After": str(max(1, int(reset - time.time())))})
 
 
 def _certificate(certificate: Certificate, now) -> dict:
@@ -122,7 +127,6 @@ def _row(item) -> dict:
 
 
 @bp.post("/verifications")
-@_limited
 @operation("verify")
 @spec.validate(json=schemas.VerificationRequest, resp=Response(HTTP_200=schemas.Verification, HTTP_404=schemas.Problem, **PROBLEMS),
                tags=["Verification"], operation_id="verifyCertificate")
@@ -137,7 +141,9 @@ def verify(json: schemas.VerificationRequest):
         try:
             parse_certificate_id(check.certificate_id)
         except CertificateIdError as error:
-            raise problems.ApiProblem(422, str(error), kind="mistyped-certificate-id" if isinstance(error, CertificateIdTypo) else "invalid-request",
+            typo = isinstance(error, CertificateIdTypo)
+            _log([BulkRow(0, "", "typo" if typo else "error", str(error))], utcnow())  # a check was made, though nothing matched
+            raise problems.ApiProblem(422, str(error), kind="mistyped-certificate-id" if typo else "invalid-request",
                                       errors=[{"field": "certificate_id", "message": str(error)}]) from None
     now = utcnow()
     [row] = check_rows(get_session(), [(0, _row(check))], now)
@@ -148,7 +154,6 @@ def verify(json: schemas.VerificationRequest):
 
 
 @bp.post("/verifications/batch")
-@_limited
 @operation("verify")
 @spec.validate(json=schemas.BatchRequest, resp=Response(HTTP_200=schemas.BatchResponse, **PROBLEMS), tags=["Verification"],
                operation_id="verifyBatch")
@@ -180,7 +185,6 @@ def _accreditations(keep) -> schemas.AccreditationList:
 
 
 @bp.get("/accreditations")
-@_limited
 @operation("accreditations")
 @spec.validate(query=schemas.AccreditationQuery, resp=Response(HTTP_200=schemas.AccreditationList, **PROBLEMS),
                tags=["Accreditations"], operation_id="listAccreditations")
@@ -197,7 +201,6 @@ def accreditations(query: schemas.AccreditationQuery):
 
 
 @bp.get("/accreditations/expiring")
-@_limited
 @operation("accreditations")
 @spec.validate(query=schemas.ExpiringQuery, resp=Response(HTTP_200=schemas.AccreditationList, **PROBLEMS),
                tags=["Accreditations"], operation_id="listExpiringAccreditations")

@@ -23,13 +23,16 @@ _SYMBOL = "[0-9A-HJ-NP-TV-Za-hj-np-tv-z]"
 CERTIFICATE_ID = f"^{_SYMBOL}{{4}}(-?{_SYMBOL}{{4}}){{3}}$"
 
 
+NO_NUL = r"^[^\x00]*$"  # PostgreSQL text cannot hold NUL, and no real value contains one
+
+
 class CertificateCheck(Strict):
     certificate_id: str = Field(pattern=CERTIFICATE_ID, description="The id printed on the certificate, such as 7KQ2-M9XD-4T0B-HN3F")
-    surname: str = Field(min_length=1, max_length=200, pattern=r"\S", description="The holder's surname, as on the certificate")
+    surname: str = Field(min_length=1, max_length=200, pattern=r"^[^\x00]*[^\x00\s][^\x00]*$", description="The holder's surname, as on the certificate")
 
 
 class RegistrationCheck(Strict):
-    registration_number: str = Field(min_length=1, max_length=20, pattern=r"\S",
+    registration_number: str = Field(min_length=1, max_length=20, pattern=r"^[^\x00]*[^\x00\s][^\x00]*$",
                                      description="Social Work England registration number, such as SW123456")
 
 
@@ -52,9 +55,9 @@ class BatchItem(Strict):
     message in the results instead of refusing the whole batch."""
 
     # Absent is allowed (the default is never validated); an explicit null is not a string and is refused.
-    certificate_id: str = Field(default=None, max_length=40, description="The id printed on the certificate")
-    surname: str = Field(default=None, max_length=200, description="The holder's surname")
-    registration_number: str = Field(default=None, max_length=20, description="Social Work England registration number")
+    certificate_id: str = Field(default=None, max_length=40, pattern=NO_NUL, description="The id printed on the certificate")
+    surname: str = Field(default=None, max_length=200, pattern=NO_NUL, description="The holder's surname")
+    registration_number: str = Field(default=None, max_length=20, pattern=NO_NUL, description="Social Work England registration number")
 
 
 class BatchRequest(Strict):

@@ -81,7 +81,7 @@ class TierProgress:
     practice_sitting: PracticeSitting | None  # scheduled or being marked, not released
     knowledge: ComponentResult | None  # the latest released result (voided ones ignored)
     practice: ComponentResult | None
-    certificate: Certificate | None
+    certificate: Certificate | None  # the latest one not replaced by a reissue, whatever its status now
 
 
 @dataclass(frozen=True)
@@ -93,7 +93,7 @@ class StaffProgress:
 
 def workforce_progress(session: Session, organisation: Organisation, now: datetime) -> list[StaffProgress]:
     """Every candidate on the organisation's staff with their progress per tier, in a few queries a tier."""
-    from app.accreditation.services import component_results_for, current_certificates
+    from app.accreditation.services import LOOKUP_OPTIONS, component_results_for
     from app.employers.consent import sharing_staff_ids
 
     people = [p for p in staff_of(session, organisation) if p.has_role(Role.CANDIDATE)]
@@ -108,15 +108,19 @@ def workforce_progress(session: Session, organisation: Organisation, now: dateti
     sittings = {(s.candidate_id, s.tier_id): s for s in session.exec(
         select(PracticeSitting).join(User, User.id == PracticeSitting.candidate_id)
         .where(User.organisation_id == organisation.id, PracticeSitting.status != SittingStatus.RELEASED))}
+    latest_certificate = {}
+    for c in session.exec(select(Certificate).options(*LOOKUP_OPTIONS).join(User, User.id == Certificate.candidate_id)
+                          .where(User.organisation_id == organisation.id, Certificate.superseded_by_id.is_(None))
+                          .order_by(Certificate.issued_at)):
+        latest_certificate[c.candidate_id, c.tier_id] = c
     progress: dict[int, list[TierProgress]] = {p.id: [] for p in people}
     for tier in tiers:
         results = component_results_for(session, ids, tier)
-        certificates = current_certificates(session, ids, tier, now)
         for pid in ids:
             latest = {c: max((r for r in results[pid][0] if r.component == c and not r.voided), key=lambda r: r.released_at, default=None)
                       for c in ("knowledge", "practice")}
             row = TierProgress(tier, (pid, tier.id) in endorsed, booked.get((pid, tier.id)), sittings.get((pid, tier.id)),
-                               latest["knowledge"], latest["practice"], certificates.get(pid))
+                               latest["knowledge"], latest["practice"], latest_certificate.get((pid, tier.id)))
             if row.endorsed or row.knowledge_booking or row.practice_sitting or row.knowledge or row.practice or row.certificate:
                 progress[pid].append(row)
     return [StaffProgress(p, p.id in sharing, tuple(progress[p.id])) for p in people]

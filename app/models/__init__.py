@@ -68,8 +68,11 @@ from app.models.quality import (
     Sex,
 )
 from app.models.standards import AgreedRating, AngoffRating, PanelItem, PanelMember, PanelStatus, StandardSettingPanel
+from app.models.two_factor import RecoveryCode, TwoFactor
 
 __all__ = [
+    "RecoveryCode",
+    "TwoFactor",
     "SCOPES",
     "ApiKey",
     "ResultsSharing",

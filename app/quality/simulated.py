@@ -84,7 +84,7 @@ class SimulatedWindow:
 
 def seed_simulated_window(session: Session, *, tier: Tier, candidates: int, seed: int, now: datetime, actor: User | None = None,
                           ability_mean: float = 0.3, monitoring_share: float = 0.9, miskey: bool = True, dif_shift: float = 1.5,
-                          release: bool = True) -> SimulatedWindow:
+                          release: bool = False) -> SimulatedWindow:
     """Create a closed window of `tier` with `candidates` simulated candidates who have sat and
     submitted it, its results released unless `release` is False. Never commits."""
     if candidates < 1:

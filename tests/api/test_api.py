@@ -59,7 +59,8 @@ def test_verification_answers_every_bad_input_with_a_specific_problem(client, ho
     assert "certificate_id" in str(assert_problem(call(client, "POST", "/verifications", secret, json={}), 422, "invalid-request"))
     assert_problem(call(client, "POST", "/verifications", secret, data="{not json", content_type="application/json"), 400, "invalid-json")
     assert_problem(call(client, "POST", "/verifications", secret, data="certificate_id=x", content_type="application/x-www-form-urlencoded"),
-                   415, "invalid-json")
+                   415, "unsupported-media-type")
+    assert_problem(call(client, "POST", "/verifications", secret, data="null", content_type="application/json"), 422, "invalid-request")
     assert_problem(call(client, "POST", "/verifications", secret, json=[1, 2]), 422)
     assert_problem(call(client, "GET", "/verifications", secret), 405)
     assert_problem(call(client, "GET", "/nothing-here", secret), 404)
@@ -81,8 +82,60 @@ def test_keys_are_refused_when_missing_wrong_revoked_or_out_of_scope(client, ses
     revoke_key(session, actor=user_with_role(Role.EMPLOYER), key=key)
     session.commit()
     assert_problem(call(client, "POST", "/verifications", secret, json=payload), 401, "revoked-api-key", "was revoked")
-    assert session.get(ApiKey, key.id).secret_hash != secret  # only a hash is stored
-    assert secret not in str(session.get(ApiKey, key.id).model_dump())
+    import hashlib
+
+    stored = session.get(ApiKey, key.id)
+    assert stored.secret_hash == hashlib.sha256(secret.encode()).hexdigest()  # only a hash is stored...
+    secret_part = secret.rsplit("_", 1)[1]
+    assert secret_part not in str(stored.model_dump()) and secret_part not in str(audit_actions(session))  # ...and the secret nowhere
+    from sqlalchemy import text
+
+    assert not [row for row in session.execute(text("SELECT details FROM audit_event")).all() if secret_part in str(row)]
+
+
+def test_the_rate_limit_counts_each_key_by_its_id_not_by_what_callers_send(app, client, session, holder, api_key, make_organisation):
+    """Nobody can use up another organisation's limit with its (visible) prefix, and no spelling of
+    the header escapes one's own."""
+    candidate, _ = holder
+    key, secret = api_key(candidate.organisation)
+    _, other = api_key(make_organisation(), name="Someone else's")
+    app.config["API_RATE_LIMIT"] = "3 per minute"
+    try:
+        for _ in range(5):  # a stranger sends the victim's prefix with a made-up secret
+            call(client, "GET", "/accreditations", f"kss_{key.prefix}_made-up", environ_base={"REMOTE_ADDR": "203.0.113.9"})
+        for _ in range(3):
+            assert call(client, "GET", "/accreditations", other).status_code == 200
+        assert call(client, "GET", "/accreditations", secret).status_code == 200  # the victim is unaffected
+        assert_problem(call(client, "GET", "/accreditations", other), 429, detail="Too many requests with this key")
+        limited = call(client, "GET", "/accreditations", headers={"Authorization": f"Bearer  {other}  "})  # extra spaces
+        assert limited.status_code == 429 and int(limited.headers["Retry-After"]) >= 1
+    finally:
+        app.config["API_RATE_LIMIT"] = "600 per minute"
+
+
+def test_names_in_any_alphabet_and_blank_surnames_get_answers_not_errors(app, client, session, accredited, api_key):
+    from tests.accreditation.test_certificates import issue
+
+    candidate, tier = accredited(name="Zoë Brontë")
+    certificate = issue(app, session, candidate, tier)
+    _, secret = api_key(candidate.organisation)
+    decomposed = "Bronte\u0308"  # the same name typed with a combining diaeresis
+    for surname in ("Brontë", "BRONTË", decomposed):
+        assert call(client, "POST", "/verifications", secret, json={"certificate_id": certificate.code, "surname": surname}).status_code == 200
+    assert_problem(call(client, "POST", "/verifications", secret, json={"certificate_id": certificate.code, "surname": "Müller"}), 404)
+    batch = call(client, "POST", "/verifications/batch", secret,
+                 json={"items": [{"certificate_id": certificate.code, "surname": "   "}, {"certificate_id": certificate.code, "surname": "Øvre"}]})
+    assert [r["status"] for r in batch.get_json()["results"]] == ["error", "not_found"]
+    assert "surname is missing" in batch.get_json()["results"][0]["message"]
+
+
+def test_a_mistyped_id_is_logged_as_a_check(client, session, holder, api_key):
+    candidate, certificate = holder
+    _, secret = api_key(candidate.organisation)
+    typo = certificate.code[:-1] + ("0" if certificate.code[-1] != "0" else "1")
+    call(client, "POST", "/verifications", secret, json={"certificate_id": typo, "surname": "Ellis"})
+    outcomes = [row.outcome for row in session.exec(VerificationLookup.__table__.select().where(VerificationLookup.route == "api")).all()]
+    assert outcomes == ["typo"]
 
 
 def test_refused_keys_and_busy_keys_are_rate_limited(app, client, holder, api_key):
@@ -175,3 +228,16 @@ def test_employers_create_see_and_revoke_their_keys(client, session, forms, user
     assert "is revoked" in page_text(forms.post(f"/employer/api-keys/{key.id}/revoke", {}, page="/employer/api-keys", follow_redirects=True))
     assert call(client, "POST", "/verifications", secret, json={"registration_number": "SW1"}).status_code == 401
     assert audit_actions(session, action="api_key.created") and audit_actions(session, action="api_key.revoked")
+
+
+def test_nul_characters_are_refused_not_sent_to_the_database(client, holder, api_key, forms, signed_in_as):
+    import io
+
+    candidate, _ = holder
+    _, secret = api_key(candidate.organisation)
+    assert_problem(call(client, "POST", "/verifications", secret, json={"registration_number": "SW\x00"}), 422)
+    assert_problem(call(client, "POST", "/verifications/batch", secret, json={"items": [{"registration_number": "\x00"}]}), 422)
+    signed_in_as(Role.EMPLOYER)
+    refused = forms.post("/verify/bulk", {"file": (io.BytesIO(b"registration_number\nSW1\nSW\x002\n"), "staff.csv"), "as": "page"},
+                         page="/verify/bulk", content_type="multipart/form-data")
+    assert refused.status_code == 400 and "Line 3 contains a NUL character" in page_text(refused)

@@ -52,7 +52,7 @@ def app(tmp_path_factory):
                           closes_at=utcnow() + timedelta(days=30, hours=8), capacity=50, mode=AssessmentMode.REMOTE,
                           location=None, change_cutoff_hours=48)
             # A past window of simulated candidates, with a planted miskeyed item and DIF item, for the quality report.
-            seed_simulated_window(session, tier=practitioner, candidates=SIMULATED_CANDIDATES, seed=1, now=utcnow())
+            seed_simulated_window(session, tier=practitioner, candidates=SIMULATED_CANDIDATES, seed=1, now=utcnow(), release=True)
             # Assessor profiles, a sitting for the demo candidate and simulated marked sittings for the rater-quality report.
             admin = session.exec(select(User).where(User.email == "admin@accreditation.example.org")).one()
             seed_demo_practice(session, admin=admin)

@@ -371,7 +371,7 @@ def contrast(first: str, second: str) -> float:
 def test_the_simulated_cohort_works_for_the_demo_employers_and_mostly_shares(session, open_window):  # noqa: F811
     seed_demo(session, password="demo password for tests", hash_profile="fast")
     tier = session.exec(select(Tier).where(Tier.code == "practitioner")).one()
-    simulated = seed_simulated_window(session, tier=tier, candidates=60, seed=3, now=utcnow())
+    simulated = seed_simulated_window(session, tier=tier, candidates=60, seed=3, now=utcnow(), release=True)
     session.commit()
     assert simulated.window.results_released_at is not None
     people = session.exec(select(User).join(Booking, Booking.candidate_id == User.id).where(Booking.window_id == simulated.window.id)).all()
