@@ -458,3 +458,28 @@ def test_the_scoring_rules_in_force_when_the_form_was_prepared_decide_the_result
     assert attempt.score == 0.33 and attempt.passed is False
     report = sitting.outcome(session, attempt).profile
     assert all(s.score / s.max_score < 0.5 for s in report.by_statement)
+
+
+def test_nothing_a_candidate_can_fetch_before_release_carries_a_key_or_a_rationale(client, forms, session, booked):
+    """Every page and JSON answer of a whole attempt, scanned for the form's rationales and keys."""
+    from app.models import FormItem, ItemVersion
+
+    candidate_sitting = booked()
+    start(client, forms, candidate_sitting)
+    attempt = the_attempt(session, candidate_sitting)
+    versions = [session.get(ItemVersion, i.item_version_id) for i in session.exec(select(FormItem).where(FormItem.form_id == attempt.form_id))]
+    rationales = {option["rationale"] for version in versions for option in version.options}
+    base = f"/candidate/attempts/{attempt.id}"
+    fetched = [client.get(f"{base}/questions/{position}") for position in range(1, len(versions) + 1)]
+    fetched += [client.get(f"{base}/status"), client.get(f"{base}/questions"), client.get(f"{base}/check"), client.get("/candidate")]
+    fetched.append(save_json(client, forms, attempt, 1, {"answer": ["A"], "flagged": True, "revision": 1}))
+    fetched.append(forms.post(f"{base}/check", {}, follow_redirects=True))
+    assert the_attempt(session, candidate_sitting).status.value == "submitted"
+    fetched += [client.get(f"{base}/submitted"), client.get(f"{base}/result"), client.get(f"{base}/result/feedback.pdf"),
+                client.get("/candidate")]
+    assert client.get(f"{base}/result/feedback.pdf").status_code == 404
+    for response in fetched:
+        body = unescape(response.get_data(as_text=True))
+        leaked = [r for r in rationales if r in body]
+        assert leaked == [], f"{response.request.path}: a rationale before release"
+        assert '"key"' not in body and "rationale" not in body.lower() and "correct answer" not in body.lower(), response.request.path
