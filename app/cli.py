@@ -11,6 +11,8 @@ def register(app) -> None:
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(create_admin_command)
     app.cli.add_command(subject_access_command)
+    app.cli.add_command(retention_group)
+    app.cli.add_command(erase_person_command)
     app.cli.add_command(mail_group)
     app.cli.add_command(db_upgrade_command)
     app.cli.add_command(db_revision_command)
@@ -330,6 +332,51 @@ def subject_access_command(email, output):
     session.commit()
     rows = sum(len(s["rows"]) for s in document["sections"])
     click.echo(f"Wrote {stem}.json and {stem}.pdf: {rows} records in {len(document['sections'])} sections about {person.name}.")
+
+
+retention_group = AppGroup("retention", help="Keep personal data no longer than needed.")
+
+
+@retention_group.command("apply")
+@click.option("--dry-run", is_flag=True, help="Say what would be deleted, and delete nothing.")
+def retention_apply_command(dry_run):
+    """Delete the answers of unsuccessful attempts released more than RETENTION_FAILED_RESPONSES_MONTHS ago (run daily)."""
+    from app.accounts.retention import apply_retention
+    from app.models.types import utcnow
+
+    session = get_session()
+    months = current_app.config["RETENTION_FAILED_RESPONSES_MONTHS"]
+    result = apply_retention(session, now=utcnow(), months=months, dry_run=dry_run)
+    if dry_run:
+        session.rollback()
+        click.echo(f"Would delete {result.responses:,} answers from {result.attempts:,} unsuccessful attempts released over {months} months ago.")
+        return
+    session.commit()
+    click.echo(f"Deleted {result.responses:,} answers from {result.attempts:,} unsuccessful attempts released over {months} months ago; "
+               "their scores and decisions are kept.")
+
+
+@click.command("erase-person")
+@with_appcontext
+@click.argument("email")
+@click.option("--yes", is_flag=True, help="Confirm: this cannot be undone.")
+def erase_person_command(email, yes):
+    """Erase a person at their request: anonymise the account, delete optional data, revoke their certificates."""
+    from sqlmodel import func, select
+
+    from app.accounts.retention import erase_person
+    from app.models import User
+    from app.models.types import utcnow
+
+    session = get_session()
+    person = session.exec(select(User).where(func.lower(User.email) == email.strip().lower())).first()
+    if person is None:
+        raise click.ClickException(f"No account has the email address {email}")
+    if not yes:
+        raise click.ClickException(f"This erases {person.name} ({person.email}) and cannot be undone: run again with --yes")
+    done = erase_person(session, person=person, actor=None, now=utcnow())
+    session.commit()
+    click.echo("Erased: " + ", ".join(f"{kind.replace('_', ' ')} {count}" for kind, count in done.items()) + ".")
 
 
 @click.command("create-admin")

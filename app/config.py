@@ -64,6 +64,8 @@ class Config:
         self.VERIFY_RATE_LIMIT = env.get("VERIFY_RATE_LIMIT", "30 per minute;300 per hour")
         # Roles that must use two-factor sign-in (comma-separated role values; empty: nobody is made to).
         self.TWO_FACTOR_ROLES = env.get("TWO_FACTOR_ROLES", "administrator,assessor,moderator")
+        # Answers of unsuccessful attempts are deleted this long after release (flask retention apply).
+        self.RETENTION_FAILED_RESPONSES_MONTHS = _int(env, "RETENTION_FAILED_RESPONSES_MONTHS", 24)
         self.LOG_FORMAT = env.get("LOG_FORMAT", "text")  # json: one JSON object a line, for a log collector
         self.ACCESS_LOG = env.get("ACCESS_LOG", "1") not in ("0", "false", "no")  # a line per request, with its id and duration
         self.API_RATE_LIMIT = env.get("API_RATE_LIMIT", "600 per minute")  # per API key

@@ -45,6 +45,12 @@ def check_pdf(session: Session, data: bytes, keys, now) -> UploadCheck:
     if status.signing_cert is None or status.signing_cert.dump() != ours.dump():
         return UploadCheck(NOT_OURS, "This PDF was not signed by this service, so it is not one of our certificates.")
     certificate = _record(session, reader)
+    from app.accounts.retention import ERASED_REASON
+
+    if certificate is not None and certificate.status_reason == ERASED_REASON and status.intact and status.valid:
+        # Our copy was deleted with the holder's record; the signature still proves the file is ours.
+        return UploadCheck(NOT_CURRENT, "This certificate was issued by this service but is no longer valid: it was revoked "
+                                        "when its holder's record was erased.", certificate, "revoked")
     if not (status.intact and status.valid) or certificate is None or data != certificate.pdf:
         return UploadCheck(ALTERED, "This PDF was signed by this service but has been changed since. Do not rely on it: "
                                     "check the certificate by its id and the holder's surname instead.", certificate)
