@@ -60,6 +60,7 @@ class Config:
         self.MAIL_DEFAULT_SENDER = env.get("MAIL_DEFAULT_SENDER", "no-reply@accreditation.invalid")
         # Sign-in protection.
         self.RATELIMIT_STORAGE_URI = env.get("RATELIMIT_STORAGE_URI", "memory://")
+        self.RATELIMIT_KEY_PREFIX = env.get("RATELIMIT_KEY_PREFIX", "kss")  # for a Redis shared with other services
         self.SIGN_IN_RATE_LIMIT = env.get("SIGN_IN_RATE_LIMIT", "10 per minute;50 per hour")
         self.VERIFY_RATE_LIMIT = env.get("VERIFY_RATE_LIMIT", "30 per minute;300 per hour")
         # Roles that must use two-factor sign-in (comma-separated role values; empty: nobody is made to).

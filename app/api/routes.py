@@ -92,7 +92,7 @@ def _count_refusal() -> None:
     answered with 429 (a valid key from the same address is not affected)."""
     address = get_remote_address() or ""
     for item in parse_many(current_app.config["API_FAILED_AUTH_LIMIT"]):
-        if not limiter.limiter.hit(item, "api-refused", address):
+        if not limiter.limiter.hit(item, current_app.config["RATELIMIT_KEY_PREFIX"], "api-refused", address):
             raise problems.ApiProblem(429, f"Too many requests with keys we do not recognise from this address: the limit is {item}. "
                                       "Wait, then try again with a valid key", headers={"Retry-After": "60"})
 
@@ -101,8 +101,9 @@ def _count_use(key) -> None:
     """Each authenticated request counts against its key (by id, never by anything a caller can
     claim), up to API_RATE_LIMIT."""
     for item in parse_many(current_app.config["API_RATE_LIMIT"]):
-        if not limiter.limiter.hit(item, "api-key", str(key.id)):
-            reset = limiter.limiter.get_window_stats(item, "api-key", str(key.id)).reset_time
+        prefix = current_app.config["RATELIMIT_KEY_PREFIX"]
+        if not limiter.limiter.hit(item, prefix, "api-key", str(key.id)):
+            reset = limiter.limiter.get_window_stats(item, prefix, "api-key", str(key.id)).reset_time
             raise problems.ApiProblem(429, f"Too many requests with this key: the limit is {item}. Wait, then try again",
                                       headers={"Retry-After": str(max(1, int(reset - time.time())))})
 

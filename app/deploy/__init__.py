@@ -1,0 +1,1 @@
+"""Production deployment settings that are code: the gunicorn configuration."""
