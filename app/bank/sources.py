@@ -43,6 +43,12 @@ def read_yaml(path: Path, shown_as: str) -> Source:
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         raise YamlError(mark.line + 1 if mark else 1, f"not valid YAML: {error.problem or error.context}") from None
+    except yaml.reader.ReaderError as error:  # a control character, which YAML does not allow in a file
+        line = text.count("\n", 0, error.position) + 1
+        code = error.character if isinstance(error.character, int) else ord(error.character)  # libyaml gives the code
+        raise YamlError(line, f"not valid YAML: the control character with code {code} is not allowed; remove it") from None
+    except yaml.YAMLError as error:
+        raise YamlError(1, f"not valid YAML: {error}") from None
     source = Source(shown_as, data)
     if node is not None:
         _record_lines(node, (), source.lines)
