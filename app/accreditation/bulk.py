@@ -76,6 +76,8 @@ def read_rows(data: bytes) -> list[tuple[int, dict[str, str]]]:
 
 def _prefetch(session: Session, rows: list[tuple[int, dict[str, str]]]) -> tuple[dict, dict]:
     """The certificates the rows name, by id and by registration number, in a few queries."""
+    from app.exams.attempts import _chunks
+
     codes, numbers = set(), set()
     for _, row in rows:
         if row.get("certificate_id"):
@@ -93,11 +95,6 @@ def _prefetch(session: Session, rows: list[tuple[int, dict[str, str]]]) -> tuple
                               .order_by(Certificate.issued_at.desc())):
             by_number.setdefault(c.registration_number, []).append(c)
     return by_code, by_number
-
-
-def _chunks(values: list, size: int = 500):
-    for start in range(0, len(values), size):
-        yield values[start:start + size]
 
 
 def check_rows(session: Session, rows: list[tuple[int, dict[str, str]]], now: datetime) -> list[BulkRow]:
