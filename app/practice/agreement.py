@@ -23,7 +23,7 @@ difference from agreed marks is SEVERITY_FLAG or more either way, or when more t
 MODERATION_SHARE_FLAG of their sittings needed moderation, and only with at least MIN_PAIRS pairs.
 """
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 KAPPA_RECALIBRATE = 0.6
@@ -130,3 +130,48 @@ def rater_statistics(mine: Sequence[int], theirs: Sequence[int], agreed: Sequenc
             flags.append(OFTEN_MODERATED)
     return RaterStatistics(len(mine), exact_agreement(mine, theirs), adjacent_agreement(mine, theirs), kappa,
                            exact_agreement(mine, agreed), bias, sittings, moderated, tuple(flags))
+
+
+# The rater-quality report -------------------------------------------------------------------------------
+
+ALL_STATIONS = "All stations"
+UNKNOWN_KIND = "unknown"  # a marked station that is not in the sitting's set version
+
+Criterion = tuple[str, str]  # (station code, criterion id)
+
+
+@dataclass(frozen=True)
+class MarkedSitting:
+    """An agreed sitting as plain values: each allocation's assessor and marks, in position order."""
+
+    moderated: bool
+    kinds: Mapping[str, str]  # station code -> kind of station
+    agreed: Mapping[Criterion, float]
+    markers: Sequence[tuple[int, Mapping[Criterion, int | None]]]  # (assessor id, their marks)
+
+
+def rater_table(sittings: Iterable[MarkedSitting]) -> dict[tuple[int, str], RaterStatistics]:
+    """Per (assessor id, scope), scope ALL_STATIONS or a kind of station: the rater's statistics over
+    every criterion both markers of a double-marked sitting scored and that has an agreed mark.
+    Sittings without exactly two markers are left out. The sittings and moderated counts are per
+    assessor, over all their double-marked sittings."""
+    pairs: dict[tuple[int, str], tuple[list[int], list[int], list[float]]] = {}
+    counts: dict[int, list[int]] = {}
+    for sitting in sittings:
+        if len(sitting.markers) != 2:
+            continue
+        first, second = sitting.markers
+        for (me, mine), (_, theirs) in ((first, second), (second, first)):
+            tally = counts.setdefault(me, [0, 0])
+            tally[0] += 1
+            tally[1] += bool(sitting.moderated)
+            for key, score in mine.items():
+                if score is None or theirs.get(key) is None or key not in sitting.agreed:
+                    continue
+                for scope in (ALL_STATIONS, sitting.kinds.get(key[0], UNKNOWN_KIND)):
+                    own, other, final = pairs.setdefault((me, scope), ([], [], []))
+                    own.append(score)
+                    other.append(theirs[key])
+                    final.append(sitting.agreed[key])
+    return {(me, scope): rater_statistics(own, other, final, sittings=counts[me][0], moderated=counts[me][1])
+            for (me, scope), (own, other, final) in pairs.items()}

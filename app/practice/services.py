@@ -10,6 +10,7 @@ import json
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
+from sqlalchemy.orm import lazyload
 from sqlmodel import Session, func, select
 
 from app.accounts.errors import AccountError
@@ -474,36 +475,44 @@ class RaterRow:
 
 def rater_report(session: Session) -> list[RaterRow]:
     """Per assessor, overall and per kind of station: agreement with co-markers and with agreed
-    marks, severity, and how often their sittings needed moderation (agreed or released sittings)."""
-    from app.practice.agreement import rater_statistics
+    marks, severity, and how often their sittings needed moderation (agreed or released sittings).
 
-    sittings = session.exec(select(PracticeSitting).where(PracticeSitting.status.in_([SittingStatus.AGREED, SittingStatus.RELEASED]))).all()
-    pairs: dict[tuple[int, str], tuple[list[int], list[int], list[float]]] = {}
-    counts: dict[int, list[int]] = {}
-    people: dict[int, User] = {}
-    for sitting in sittings:
-        if len(sitting.allocations) != 2:
-            continue
-        kinds = {station["id"]: station["kind"] for station in sitting.set_version.stations}
-        agreed = {key: mark.score for key, mark in agreed_marks(session, sitting).items()}
-        first, second = sitting.allocations
-        marks = {a.id: _scores(session, a) for a in (first, second)}
-        for me, other in ((first, second), (second, first)):
-            people[me.assessor_id] = me.assessor
-            tally = counts.setdefault(me.assessor_id, [0, 0])
-            tally[0] += 1
-            tally[1] += sitting.moderated
-            for key, score in marks[me.id].items():
-                if score is None or marks[other.id].get(key) is None or key not in agreed:
-                    continue
-                for scope in ("All stations", kinds.get(key[0], "unknown")):
-                    mine, theirs, final = pairs.setdefault((me.assessor_id, scope), ([], [], []))
-                    mine.append(score)
-                    theirs.append(marks[other.id][key])
-                    final.append(agreed[key])
-    rows = []
-    order = {"All stations": 0, "simulation": 1, "written": 2, "reflective": 3}
-    for (assessor_id, scope), (mine, theirs, final) in sorted(pairs.items(), key=lambda p: (people[p[0][0]].name, order.get(p[0][1], 9))):
-        sittings_marked, moderated = counts[assessor_id]
-        rows.append(RaterRow(people[assessor_id], scope, rater_statistics(mine, theirs, final, sittings=sittings_marked, moderated=moderated)))
-    return rows
+    Five queries however many sittings, assessors and marks there are (joined to the agreed
+    sittings, never an IN list of ids); the statistics are app.practice.agreement.rater_table."""
+    from app.practice.agreement import ALL_STATIONS, MarkedSitting, rater_table
+
+    done = PracticeSitting.status.in_([SittingStatus.AGREED, SittingStatus.RELEASED])
+    allocations = session.exec(
+        select(MarkerAllocation.id, MarkerAllocation.sitting_id, MarkerAllocation.assessor_id, PracticeSitting.set_version_id,
+               PracticeSitting.moderated)
+        .join(PracticeSitting, PracticeSitting.id == MarkerAllocation.sitting_id).where(done)
+        .order_by(MarkerAllocation.sitting_id, MarkerAllocation.position, MarkerAllocation.id)).all()
+    marks: dict[int, dict[Key, int | None]] = {}
+    for allocation_id, station, criterion, score in session.exec(
+            select(CriterionMark.allocation_id, CriterionMark.station, CriterionMark.criterion, CriterionMark.score)
+            .join(MarkerAllocation, MarkerAllocation.id == CriterionMark.allocation_id)
+            .join(PracticeSitting, PracticeSitting.id == MarkerAllocation.sitting_id).where(done).order_by(CriterionMark.id)):
+        marks.setdefault(allocation_id, {})[station, criterion] = score
+    agreed: dict[int, dict[Key, float]] = {}
+    for sitting_id, station, criterion, score in session.exec(
+            select(AgreedMark.sitting_id, AgreedMark.station, AgreedMark.criterion, AgreedMark.score)
+            .join(PracticeSitting, PracticeSitting.id == AgreedMark.sitting_id).where(done).order_by(AgreedMark.id)):
+        agreed.setdefault(sitting_id, {})[station, criterion] = score
+    versions = select(PracticeSitting.set_version_id).where(done)
+    kinds = {version_id: {station["id"]: station["kind"] for station in content["stations"]}
+             for version_id, content in session.exec(select(StationSetVersion.id, StationSetVersion.content)
+                                                     .where(StationSetVersion.id.in_(versions)))}
+    assessors = select(MarkerAllocation.assessor_id).join(PracticeSitting, PracticeSitting.id == MarkerAllocation.sitting_id).where(done)
+    people = {user.id: user for user in session.exec(select(User).where(User.id.in_(assessors)).options(lazyload(User.memberships)))}
+
+    facts: dict[int, tuple[bool, int]] = {}  # in sitting order
+    markers: dict[int, list[tuple[int, dict[Key, int | None]]]] = {}  # in position order
+    for allocation_id, sitting_id, assessor_id, version_id, moderated in allocations:
+        facts[sitting_id] = moderated, version_id
+        markers.setdefault(sitting_id, []).append((assessor_id, marks.get(allocation_id, {})))
+    sittings = [MarkedSitting(moderated, kinds[version_id], agreed.get(sitting_id, {}), markers[sitting_id])
+                for sitting_id, (moderated, version_id) in facts.items()]
+    table = rater_table(sittings)
+    order = {ALL_STATIONS: 0, "simulation": 1, "written": 2, "reflective": 3}
+    ranked = sorted(table.items(), key=lambda item: (people[item[0][0]].name, order.get(item[0][1], 9)))
+    return [RaterRow(people[assessor_id], scope, statistics) for (assessor_id, scope), statistics in ranked]
