@@ -24,7 +24,9 @@ def make_engine(url: str) -> Engine:
         # timeout instead of failing with "database is locked" when a reader turns writer.
         event.listen(engine, "begin", lambda connection: connection.exec_driver_sql("BEGIN IMMEDIATE"))
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    # pre-ping: a connection broken by a database restart is replaced on its next checkout, so the app
+    # recovers by itself; connect_timeout: an unreachable server fails a request in seconds, not minutes.
+    return create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 5})
 
 
 def _sqlite_pragmas(dbapi_connection, _record):

@@ -61,3 +61,25 @@ def test_every_response_carries_a_request_id_and_json_logs_carry_it_too(tmp_path
         assert line["level"] == "INFO" and line["duration_ms"] >= 0
     finally:
         app.extensions["db"].engine.dispose()
+
+
+def test_pages_and_the_api_say_503_with_retry_after_while_the_database_is_unreachable(tmp_path, caplog):
+    """Not a 500: the assessment page's answer queue and API clients retry on 503, and the page still
+    renders (as for a visitor: who is signed in cannot be looked up without the database)."""
+    unreachable = f"sqlite:///{tmp_path / 'missing-directory' / 'db.sqlite3'}"
+    app = create_app(TestConfig(tmp_path, environ={"TEST_DATABASE_URL": unreachable}))
+    try:
+        client = app.test_client()
+        with client.session_transaction() as session:
+            session["_user_id"] = "1"  # a signed-in visitor: loading them is the first query to fail
+        page = client.get("/standards")
+        assert page.status_code == 503 and page.headers["Retry-After"] == "5"
+        assert "Sorry, the service is unavailable for a moment" in page.get_data(as_text=True)
+        api = client.get("/api/v1/accreditations", headers={"Authorization": "Bearer kss_abcdef0123_secret"})
+        assert api.status_code == 503 and api.mimetype == "application/problem+json" and api.headers["Retry-After"] == "5"
+        assert api.get_json()["status"] == 503
+        assert "database unavailable" in caplog.text
+        client.get("/healthz")
+        assert "health check: the database is unreachable" in caplog.text
+    finally:
+        app.extensions["db"].engine.dispose()

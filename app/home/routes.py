@@ -1,6 +1,8 @@
 """Start page, health check, information pages, and the candidate, assessor and moderator homes."""
 
-from flask import Blueprint, redirect, render_template, url_for
+import time
+
+from flask import Blueprint, current_app, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
@@ -26,12 +28,25 @@ def index():
 @bp.route("/healthz")
 @public
 def healthz():
-    """For load balancers: 200 when the database answers, 503 when it does not."""
+    """For load balancers: 200 when the database answers, 503 when it does not. Each server process
+    logs when it first finds the database unreachable and when it answers again (the outage's length)."""
     try:
         get_session().execute(text("SELECT 1"))
     except SQLAlchemyError:
+        if _outage.start is None:
+            _outage.start = time.monotonic()
+            current_app.logger.error("health check: the database is unreachable")
         return {"status": "unavailable", "database": "unreachable"}, 503
+    if _outage.start is not None:
+        current_app.logger.warning("health check: the database answers again after %.1f s", time.monotonic() - _outage.start)
+        _outage.start = None
     return {"status": "ok", "database": "ok"}, 200
+
+
+class _outage:
+    """When this process's health check first failed (None while the database answers)."""
+
+    start: float | None = None
 
 
 @bp.route("/readyz")
@@ -40,8 +55,6 @@ def readyz():
     """For deployments: 200 only when this server can do its work: the database answers and its
     schema is at the latest migration, and the issuer keys are in place; otherwise 503 with each
     check's result, so an instance is not sent traffic before `flask db-upgrade` has run."""
-    from flask import current_app
-
     from app.migrate import schema_state
 
     checks = {}
