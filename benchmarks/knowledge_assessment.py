@@ -2,8 +2,8 @@
 and PostgreSQL, each beside a bare Flask endpoint served by the same gunicorn settings.
 
 For each database: a throwaway database (SQLite file in a temporary folder, or `bench_<random>` on
-the PostgreSQL server at 127.0.0.1:5432, dropped afterwards), `flask db-upgrade`, `flask bank
-import`, then in this process: N candidates (a dummy password hash: nobody signs in by password),
+the PostgreSQL server at 127.0.0.1:5432, dropped afterwards), then in this process: `db-upgrade` and
+`bank import` through the app's own CLI, N candidates (a dummy password hash: nobody signs in by password),
 an open practitioner window, one booking each and the real `prepare_forms`. Sessions are forged
 with the app's own session serializer (Flask-Login's `_user_id` and strong-protection `_id`,
 Flask-WTF's CSRF secret), so no argon2 sign-in is needed. gunicorn then serves `wsgi:app` on
@@ -18,7 +18,9 @@ number of requests in flight) measure:
    (target: all N within 10 s, p99 < 500 ms);
 3. question page: GET /candidate/attempts/<id>/questions/<n>, sustained (no target).
 
-The bare endpoint (benchmarks/bare_app.py) is measured the same way in the same run.
+The bare endpoint (benchmarks/bare_app.py) is measured the same way in the same run (GET, POST
+sustained, a burst of N POSTs like the starts, and POSTs one at a time). `run(args)` returns the
+figures as rows of benchmarks/rows.py for benchmarks/run_all.py.
 
 Usage: .venv/bin/python benchmarks/knowledge_assessment.py [--candidates 5000] [--seconds 10]
        [--database sqlite|postgresql|both] [--concurrency 64] [--clients 2]
@@ -30,6 +32,7 @@ import argparse
 import asyncio
 import getpass
 import json
+import logging
 import multiprocessing
 import os
 import random
@@ -40,6 +43,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import traceback
 import urllib.error
 import urllib.request
 from collections import deque
@@ -69,24 +73,49 @@ class Gunicorn:
     worker_class: str
     workers: int
     threads: int
+    max_requests: int = 0  # 0: workers are never recycled (production recycles them: app/deploy/gunicorn.py)
 
     def arguments(self):
+        recycle = ["--max-requests", str(self.max_requests), "--max-requests-jitter", str(self.max_requests // 10)] \
+            if self.max_requests else []
         return ["--worker-class", self.worker_class, "--workers", str(self.workers), "--threads", str(self.threads),
-                "--keep-alive", "10", "--backlog", "2048", "--timeout", "120"]
+                "--keep-alive", "10", "--backlog", "2048", "--timeout", "120", *recycle]
 
     def __str__(self):
         text = f"--worker-class {self.worker_class} --workers {self.workers} --threads {self.threads} --keep-alive 10"
+        if self.max_requests:
+            text += f" --max-requests {self.max_requests} --max-requests-jitter {self.max_requests // 10}"
         return text + (" (sync workers close the connection after each response)" if self.worker_class == "sync" else "")
+
+
+def with_bytecode_cache(environment: dict) -> dict:
+    """Where PYTHONDONTWRITEBYTECODE is set, every gunicorn worker compiles the app and its libraries from
+    source when it starts (seconds each, on 2 CPUs). Keep their bytecode in a folder of the temporary
+    directory instead (nothing is written into the checkout or .venv). Start-up only: the measurements
+    begin after /healthz answers and a warm-up."""
+    if not environment.get("PYTHONDONTWRITEBYTECODE"):
+        return environment
+    environment = {key: value for key, value in environment.items() if key != "PYTHONDONTWRITEBYTECODE"}
+    return {**environment, "PYTHONPYCACHEPREFIX": environment.get("PYTHONPYCACHEPREFIX") or
+            os.path.join(tempfile.gettempdir(), f"kss-bench-pycache-{os.getuid()}")}
 
 
 @contextmanager
 def gunicorn(settings: Gunicorn, app_spec: str, environment: dict, log_path: Path, chdir: Path = ROOT):
+    """gunicorn serving `app_spec` on 127.0.0.1: yields the port once /healthz answers."""
+    with gunicorn_server(settings, app_spec, environment, log_path, chdir) as (port, _server):
+        yield port
+
+
+@contextmanager
+def gunicorn_server(settings: Gunicorn, app_spec: str, environment: dict, log_path: Path, chdir: Path = ROOT):
+    """As gunicorn(), yielding (port, the master's Popen) for callers that watch the processes (soak.py)."""
     port = free_port()
     log = open(log_path, "w")
     server = subprocess.Popen(
         [str(VENV_BIN / "gunicorn"), "--no-control-socket", "--bind", f"127.0.0.1:{port}", *settings.arguments(),
          "--chdir", str(chdir), app_spec],
-        cwd=ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT,
+        cwd=ROOT, env=with_bytecode_cache(environment), stdout=log, stderr=subprocess.STDOUT,
     )
     try:
         deadline = time.monotonic() + 60
@@ -96,9 +125,9 @@ def gunicorn(settings: Gunicorn, app_spec: str, environment: dict, log_path: Pat
                 break
             except OSError:
                 if server.poll() is not None or time.monotonic() > deadline:
-                    raise SystemExit(f"gunicorn ({app_spec}) did not start; see {log_path}:\n{log_path.read_text()[-2000:]}")
+                    raise SystemExit(f"gunicorn ({app_spec}) did not start; see {log_path}:\n{log_path.read_text()[-2000:]}") from None
                 time.sleep(0.2)
-        yield port
+        yield port, server
     finally:
         server.terminate()
         try:
@@ -266,6 +295,12 @@ class Result:
     def p99(self):
         return self.quantile(99)
 
+    def summary(self):
+        """The raw figures, for run_all.py's JSON file."""
+        return {"name": self.name, "count": self.count, "seconds": round(self.seconds, 3), "rate": round(self.rate, 1),
+                "p50_ms": round(self.p50 * 1000, 2), "p95_ms": round(self.p95 * 1000, 2), "p99_ms": round(self.p99 * 1000, 2),
+                "max_ms": round(max(self.latencies, default=0) * 1000, 2), "errors": self.errors, "examples": self.examples[:3]}
+
 
 class Load:
     def __init__(self, pool, clients, concurrency):
@@ -364,7 +399,25 @@ def flask_cli(environment, *command):
         raise SystemExit(f"flask {' '.join(command)} failed:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}")
 
 
+def app_commands(app, *commands):
+    """Run flask commands in this process, through the app's own CLI (as `flask --app wsgi ...` would, without
+    paying the app's import for each command): each command a list of arguments, e.g. ["bank", "import"]."""
+    runner = app.test_cli_runner()
+    for command in commands:
+        outcome = runner.invoke(args=list(command))
+        if outcome.exit_code != 0:
+            detail = "".join(traceback.format_exception(outcome.exc_info[1])) if outcome.exc_info else ""
+            raise SystemExit(f"flask {' '.join(command)} failed (exit {outcome.exit_code}):\n{outcome.output[-2000:]}{detail[-2000:]}")
+
+
+def service_environment(url, **extra):
+    """The environment the service runs with in these benchmarks: rate limits out of the way, no mail, plain HTTP."""
+    return {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "benchmark-not-secret", "SESSION_COOKIE_SECURE": "0",
+            "SIGN_IN_RATE_LIMIT": "1000000 per minute", "RATELIMIT_STORAGE_URI": "memory://", "MAIL_SERVER": "", **extra}
+
+
 def make_app(environment):
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # its plugins and each migration would log a line in this process
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
     from app import create_app
@@ -436,7 +489,7 @@ def forge_sessions(app, users, bookings):
     serializer = app.session_interface.get_signing_serializer(app)
     cookie_name = app.config["SESSION_COOKIE_NAME"]
     candidates = []
-    for user, booking in zip(users, bookings):
+    for user, booking in zip(users, bookings, strict=True):
         # The same remote address and User-Agent as the load clients, for strong session protection.
         with app.test_request_context("/", environ_base={"REMOTE_ADDR": "127.0.0.1"}, headers={"User-Agent": USER_AGENT}):
             session["_user_id"] = user.get_id()
@@ -538,14 +591,12 @@ def start_requests(candidates):
 def run_database(kind, args, settings, load, tmp):
     opener = sqlite_database if kind == "sqlite" else postgresql_database
     with opener(tmp) as (url, label):
-        environment = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "benchmark-not-secret", "SESSION_COOKIE_SECURE": "0",
-                       "SIGN_IN_RATE_LIMIT": "1000000 per minute", "RATELIMIT_STORAGE_URI": "memory://", "MAIL_SERVER": ""}
+        environment = service_environment(url)
         print(f"\n== {label}", flush=True)
         started = time.perf_counter()
-        flask_cli(environment, "db-upgrade")
-        flask_cli(environment, "bank", "import")
-        print(f"   schema and shipped bank: {time.perf_counter() - started:.1f} s", flush=True)
         app = make_app(environment)
+        app_commands(app, ["db-upgrade"], ["bank", "import"])
+        print(f"   schema and shipped bank: {time.perf_counter() - started:.1f} s", flush=True)
         warm = min(args.concurrency * 2, 256)
         candidates, timings = populate(app, args.candidates + warm + 1)
         for what, seconds in timings.items():
@@ -656,6 +707,45 @@ def markdown_summary(rows, bare, args, settings):
     return "\n".join(lines)
 
 
+# Rows for run_all.py ---------------------------------------------------------------------------------
+
+def to_rows(rows, bare, args) -> list:
+    from rows import Row, ratio, yes_no
+
+    table = []
+    save_target = f">= {SAVE_TARGET_RATE:,}/s, p99 < {SAVE_TARGET_P99 * 1000:.0f} ms"
+    start_target = f"all within {START_TARGET_SECONDS:.0f} s, p99 < {START_TARGET_P99 * 1000:.0f} ms"
+    bare_save, bare_start, bare_get, bare_light = bare["post"], bare["burst"], bare["get"], bare["post_light"]
+    for label, results in rows:
+        database = label.split(" (")[0]
+        save, start, question, light = results["save"], results["start"], results["question"], results["save_light"]
+        save_met = save.rate >= SAVE_TARGET_RATE and save.p99 < SAVE_TARGET_P99 and save.errors == 0
+        total_met = start.seconds <= START_TARGET_SECONDS and start.errors == 0
+        p99_met = start.p99 < START_TARGET_P99
+        table += [
+            Row(f"answer save, {args.concurrency} in flight", database,
+                f"{save.rate:,.0f} saves/s (p50 {ms(save.p50)}, {save.errors} errors)", ms(save.p99),
+                f"POST {bare_save.rate:,.0f} req/s, p99 {ms(bare_save.p99)}", ratio(save.rate, bare_save.rate), save_target,
+                yes_no(save_met), data={"service": save.summary(), "bare": bare_save.summary()}),
+            Row(f"answer save, {LIGHT_CONCURRENCY} in flight", database,
+                f"{light.rate:,.0f} saves/s, p50 {ms(light.p50)} ({light.errors} errors)", ms(light.p99),
+                f"POST {bare_light.rate:,.0f} req/s, p50 {ms(bare_light.p50)}, p99 {ms(bare_light.p99)}",
+                ratio(light.rate, bare_light.rate), "none (latency without queueing)", "no target",
+                data={"service": light.summary(), "bare": bare_light.summary()}),
+            Row(f"synchronised start, {start.count:,} candidates", database,
+                f"all in {start.seconds:.1f} s = {start.rate:,.0f}/s (p50 {ms(start.p50)}, {start.errors} errors)", ms(start.p99),
+                f"{bare_start.count:,} POSTs in {bare_start.seconds:.1f} s = {bare_start.rate:,.0f}/s, p99 {ms(bare_start.p99)}",
+                ratio(start.rate, bare_start.rate), start_target,
+                "yes" if total_met and p99_met else f"total {yes_no(total_met)}, p99 {yes_no(p99_met)}",
+                data={"service": start.summary(), "bare": bare_start.summary()}),
+            Row("question page", database, f"{question.rate:,.0f} req/s (p50 {ms(question.p50)}, {question.errors} errors)",
+                ms(question.p99), f"GET {bare_get.rate:,.0f} req/s, p99 {ms(bare_get.p99)}", ratio(question.rate, bare_get.rate),
+                "none set", "no target" if question.errors == 0 else f"**{question.errors} errors**",
+                data={"service": question.summary(), "bare": bare_get.summary()}),
+        ]
+    return table
+
+
 # Main ----------------------------------------------------------------------------------------------
 
 def measure_bare(args, settings, load, tmp):
@@ -670,13 +760,16 @@ def measure_bare(args, settings, load, tmp):
             "post": load.sustained("bare POST (JSON)", port, seconds=args.seconds, warmup=args.warmup, expect_status=200,
                                    requests=[post] * 64),
             "burst": load.once(f"bare POST x {args.candidates}", port, [post] * args.candidates, expect_status=200),
+            # The counterpart of the saves one at a time.
+            "post_light": load.sustained(f"bare POST, {LIGHT_CONCURRENCY} in flight", port, seconds=min(args.seconds, 5), warmup=1,
+                                         expect_status=200, requests=[post] * 64, concurrency=LIGHT_CONCURRENCY),
         }
     for result in bare.values():
         print_row(result)
     return bare
 
 
-def main():
+def build_parser():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--candidates", type=int, default=5000)
     parser.add_argument("--seconds", type=float, default=10.0, help="measured seconds for the sustained runs")
@@ -689,7 +782,11 @@ def main():
     parser.add_argument("--worker-class", default="sync")
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--threads", type=int, default=1)
-    args = parser.parse_args()
+    return parser
+
+
+def collect(args):
+    """Every measurement: ([(database label, {name: Result})], {bare name: Result}, gunicorn settings)."""
     settings = Gunicorn(args.worker_class, args.workers, args.threads)
     print(f"gunicorn {settings}; {args.concurrency} in flight from {args.clients} client processes; {os.cpu_count()} CPUs")
     databases = ["sqlite", "postgresql"] if args.database == "both" else [args.database]
@@ -700,6 +797,19 @@ def main():
         bare = measure_bare(args, settings, load, tmp)
         rows = [run_database(kind, args, settings, load, tmp) for kind in databases]
     print(f"\nWhole run: {time.monotonic() - began:.0f} s\n")
+    return rows, bare, settings
+
+
+def run(args) -> list:
+    """For run_all.py: the measurements as rows of the common table (benchmarks/rows.py)."""
+    rows, bare, settings = collect(args)
+    print(markdown_summary(rows, bare, args, settings))
+    return to_rows(rows, bare, args)
+
+
+def main():
+    args = build_parser().parse_args()
+    rows, bare, settings = collect(args)
     print(markdown_summary(rows, bare, args, settings))
     return 0
 

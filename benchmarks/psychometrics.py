@@ -12,6 +12,8 @@ score_response, computed once per possible order. Then times, best of 3 (time.pe
     DIF        dif_all over two group variables (sex: 2 groups, age band: 4), reported apart
 
 Target: 10,000 × 30 through score + items + summary in under 1 second on a 2-core machine.
+In process, no database and no HTTP: there is no bare Flask counterpart. `run(args)` returns the
+figures as rows of benchmarks/rows.py for benchmarks/run_all.py.
 Usage: .venv/bin/python benchmarks/psychometrics.py [--attempts 10000 100000]
 """
 
@@ -24,6 +26,9 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from rows import IN_PROCESS, NO_BARE, Row, yes_no  # noqa: E402
 
 from app.psychometrics import (  # noqa: E402
     MULTIPLE_RESPONSE,
@@ -36,6 +41,8 @@ from app.psychometrics import (  # noqa: E402
     summarise,
 )
 from app.scoring import score_response  # noqa: E402
+
+TARGET_ATTEMPTS, TARGET_SECONDS = 10_000, 1.0
 
 BANK = {SINGLE_BEST_ANSWER: 200, MULTIPLE_RESPONSE: 60, RANKING: 40}
 FORM = {SINGLE_BEST_ANSWER: 20, MULTIPLE_RESPONSE: 6, RANKING: 4}
@@ -87,12 +94,17 @@ def best_of(runs: int, function):
     return min(times), result
 
 
-def main() -> None:
+def build_parser():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--attempts", type=int, nargs="+", default=[10_000, 100_000])
-    args = parser.parse_args()
+    return parser
+
+
+def collect(args) -> list[dict]:
+    """Per cohort size: the seconds of each step (best of 3) and what the analysis found."""
     columns = ("rows", "build", "score", "items", "summary", "total", "DIF")
     print(f"{'attempts':>9} {columns[0]:>10} " + " ".join(f"{name:>8}" for name in columns[1:]) + "  (seconds, best of 3)")
+    figures = []
     for n_attempts in args.attempts:
         arrays, groups = generate(n_attempts)
         build, responses = best_of(3, lambda: Responses(**arrays))  # noqa: B023
@@ -114,6 +126,31 @@ def main() -> None:
         print(f"{'':>9} reliability {summary.reliability.coefficient:.3f} ({summary.reliability.method}, "
               f"{summary.reliability.design}), mean {summary.mean:.2f}/{summary.marks_available:.0f}, "
               f"{flagged} of {len(analysis.items)} items flagged, {shown} of {len(dif)} DIF comparisons shown")
+        figures.append({"attempts": n_attempts, "rows": scored.n_rows, "build": build, "score": scoring, "items": items,
+                        "summary": summary_time, "total": total, "dif": dif_time, "dif_comparisons": len(dif)})
+    return figures
+
+
+def to_rows(figures) -> list:
+    rows = []
+    for f in figures:
+        targeted = f["attempts"] == TARGET_ATTEMPTS
+        rows.append(Row(f"scoring + item analysis + summary, {f['attempts']:,} attempts x 30 items", IN_PROCESS,
+                        f"{f['total']:.3f} s (score {f['score']:.3f}, items {f['items']:.3f}, summary {f['summary']:.3f}; "
+                        f"DIF {f['dif_comparisons']:,} comparisons {f['dif']:.3f} s more)", "n/a (best of 3)", NO_BARE, "n/a",
+                        f"< {TARGET_SECONDS:g} s" if targeted else "none set",
+                        yes_no(f["total"] < TARGET_SECONDS) if targeted else "no target",
+                        data={key: round(value, 4) if isinstance(value, float) else value for key, value in f.items()}))
+    return rows
+
+
+def run(args) -> list:
+    """For run_all.py: the measurements as rows of the common table (benchmarks/rows.py)."""
+    return to_rows(collect(args))
+
+
+def main() -> None:
+    collect(build_parser().parse_args())
 
 
 if __name__ == "__main__":

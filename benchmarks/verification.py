@@ -1,9 +1,9 @@
 """Verification under load: the certificate page the QR code opens and the JSON API, on SQLite and
 PostgreSQL, each beside the bare Flask endpoint (benchmarks/bare_app.py) served by the same gunicorn.
 
-For each database: a throwaway database, `flask keys init`, `db-upgrade`, `bank import` and
-`seed-demo` (without the simulated cohort), which issues the demo certificates and the demo API
-key. gunicorn then serves `wsgi:app` on 127.0.0.1 and client processes (asyncio, raw HTTP/1.1, the
+For each database: a throwaway database, then `keys init`, `db-upgrade`, `bank import` and
+`seed-demo` (without the simulated cohort) through the app's CLI in this process, which issues the
+demo certificates and the demo API key. gunicorn then serves `wsgi:app` on 127.0.0.1 and client processes (asyncio, raw HTTP/1.1, the
 load generator of knowledge_assessment.py) measure, sustained for --seconds after a warm-up:
 
 1. page: GET /verify/<certificate id>?token=... (what the QR code opens: a query, a rendered page,
@@ -16,6 +16,8 @@ under 20 ms, at 50 concurrent clients. Each is measured twice: 50 connections in
 (every client sends its next request as soon as it has an answer: the most the server can do), and
 50 clients each sending one request every --interval seconds (a steady load, far above what
 employers generate, where latency is service time, not queueing).
+
+`run(args)` returns the figures as rows of benchmarks/rows.py for benchmarks/run_all.py.
 
 Usage: .venv/bin/python benchmarks/verification.py [--database sqlite|postgresql|both] [--seconds 10]
 Sends traffic only to 127.0.0.1, is bounded in requests and time, and stops its servers itself.
@@ -39,7 +41,7 @@ from knowledge_assessment import (  # noqa: E402
     Gunicorn,
     Load,
     Result,
-    flask_cli,
+    app_commands,
     gunicorn,
     make_app,
     ms,
@@ -112,9 +114,8 @@ def paced(pool, processes, name, port, requests, *, interval, seconds, warmup, e
 # The service ------------------------------------------------------------------------------------
 
 def prepare(environment):
-    for command in (["keys", "init"], ["db-upgrade"], ["bank", "import"], ["seed-demo"]):
-        flask_cli(environment, *command)
     app = make_app(environment)
+    app_commands(app, ["keys", "init"], ["db-upgrade"], ["bank", "import"], ["seed-demo"])
     with app.app_context():
         from sqlmodel import select
 
@@ -197,7 +198,33 @@ def summary(rows, bare, args, settings) -> str:
     return "\n".join(lines)
 
 
-def main():
+def to_rows(rows, bare, args) -> list:
+    from rows import Row, ratio, yes_no
+
+    table = []
+    for label, r in rows:
+        database = label.split(" (")[0]
+        for name, key, bare_key, verb in (("verification page `GET /verify/<id>?token=`", "page", "get", "GET"),
+                                          ("verification API `POST /api/v1/verifications`", "api", "post", "POST")):
+            loop, steady, floor, floor_steady = r[key], r[f"{key}_paced"], bare[bare_key], bare[f"{bare_key}_paced"]
+            rate_met, p99_met = loop.rate >= TARGET_RATIO * floor.rate, loop.p99 < TARGET_P99
+            met = "yes" if rate_met and p99_met and loop.errors == 0 else \
+                f"ratio {yes_no(rate_met)}, p99 {yes_no(p99_met)}" + (f", **{loop.errors} errors**" if loop.errors else "")
+            table.append(Row(f"{name}, {CLIENTS} clients closed loop", database,
+                             f"{loop.rate:,.0f} req/s (p50 {ms(loop.p50)}, {loop.errors} errors)", ms(loop.p99),
+                             f"{verb} {floor.rate:,.0f} req/s, p99 {ms(floor.p99)}", ratio(loop.rate, floor.rate),
+                             f">= {TARGET_RATIO} x bare, p99 < {TARGET_P99 * 1000:.0f} ms", met,
+                             data={"service": loop.summary(), "bare": floor.summary()}))
+            paced_met = steady.p99 < TARGET_P99 and steady.errors == 0
+            table.append(Row(f"{name}, {CLIENTS} clients x 1 per {args.interval:g} s (paced)", database,
+                             f"{steady.rate:,.0f} req/s, p50 {ms(steady.p50)} ({steady.errors} errors)", ms(steady.p99),
+                             f"{verb} p50 {ms(floor_steady.p50)}, p99 {ms(floor_steady.p99)}", "n/a (same offered rate)",
+                             f"p99 < {TARGET_P99 * 1000:.0f} ms", yes_no(paced_met),
+                             data={"service": steady.summary(), "bare": floor_steady.summary()}))
+    return table
+
+
+def build_parser():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database", choices=("sqlite", "postgresql", "both"), default="both")
     parser.add_argument("--seconds", type=float, default=10.0)
@@ -207,7 +234,10 @@ def main():
     parser.add_argument("--worker-class", default="sync")
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--threads", type=int, default=1)
-    args = parser.parse_args()
+    return parser
+
+
+def collect(args):
     settings = Gunicorn(args.worker_class, args.workers, args.threads)
     databases = ["sqlite", "postgresql"] if args.database == "both" else [args.database]
     with tempfile.TemporaryDirectory(prefix="kss-verify-bench-") as tmp, \
@@ -217,6 +247,17 @@ def main():
         rows = [measure(kind, args, settings, load, pool, tmp, bare) for kind in databases]
     print()
     print(summary(rows, bare, args, settings))
+    return rows, bare
+
+
+def run(args) -> list:
+    """For run_all.py: the measurements as rows of the common table (benchmarks/rows.py)."""
+    rows, bare = collect(args)
+    return to_rows(rows, bare, args)
+
+
+def main():
+    collect(build_parser().parse_args())
     return 0
 
 
