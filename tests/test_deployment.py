@@ -44,20 +44,23 @@ def _get(url, headers=None):
         return error.code, dict(error.headers), error.read()
 
 
-@pytest.fixture
-def served(tmp_path):
-    """Start gunicorn with the production config on a fresh, migrated database; yields (base URL, env)."""
-    servers = []
+class Gunicorns:
+    """gunicorn processes with the production config, their logs in `folder`; stop() ends them all."""
 
-    def start(**settings):
+    def __init__(self, folder: Path):
+        self.folder, self.servers = folder, []
+
+    def start(self, **settings) -> str:
+        """Serve the app on `database_url` (plus any environment settings); returns the base URL."""
         url = settings.pop("database_url")
         port = _free_port()
-        environment = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "deployment-test", "KEYS_DIR": str(tmp_path / "keys"),
+        environment = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "deployment-test", "KEYS_DIR": str(self.folder / "keys"),
                        "PORT": str(port), "BIND_ADDRESS": "127.0.0.1", "LOG_FORMAT": "json", **settings}
-        log = open(tmp_path / f"gunicorn-{port}.log", "w")
+        log_path = self.folder / f"gunicorn-{port}.log"
+        log = open(log_path, "w")
         server = subprocess.Popen([str(GUNICORN), "-c", "python:app.deploy.gunicorn", "wsgi:app"], cwd=ROOT, env=environment,
                                   stdout=log, stderr=subprocess.STDOUT)
-        servers.append((server, log))
+        self.servers.append((server, log))
         base = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -66,13 +69,21 @@ def served(tmp_path):
                 return base
             except OSError:
                 time.sleep(0.2)
-        pytest.fail(f"gunicorn did not start: {(tmp_path / f'gunicorn-{port}.log').read_text()[-2000:]}")
+        pytest.fail(f"gunicorn did not start: {log_path.read_text()[-2000:]}")
 
-    yield start
-    for server, log in servers:
-        server.terminate()
-        server.wait(timeout=30)
-        log.close()
+    def stop(self):
+        for server, log in self.servers:
+            server.terminate()
+            server.wait(timeout=30)
+            log.close()
+
+
+@pytest.fixture
+def served(tmp_path):
+    """Start gunicorn with the production config on a fresh, migrated database; yields start(**settings) -> base URL."""
+    servers = Gunicorns(tmp_path)
+    yield servers.start
+    servers.stop()
 
 
 def test_gunicorn_serves_the_app_and_is_ready_only_once_migrated(tmp_path, served):

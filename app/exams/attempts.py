@@ -206,6 +206,11 @@ _SAVE_CONTEXT = (
     .outerjoin(FormItem, and_(FormItem.form_id == Attempt.form_id, FormItem.position == bindparam("position")))
     .outerjoin(ItemVersion, ItemVersion.id == FormItem.item_version_id)
     .where(Attempt.id == bindparam("attempt_id"))
+    # A save holds a KEY SHARE lock on the attempt until it commits, and submit() takes FOR UPDATE: the
+    # submission waits for saves in flight (and counts their answers), and a save that starts after it
+    # reads the attempt as submitted and is refused. Saves do not block one another. (PostgreSQL only:
+    # on SQLite every transaction takes the write lock at BEGIN, which serialises them anyway.)
+    .with_for_update(read=True, key_share=True, of=Attempt)
 )
 
 
@@ -264,6 +269,12 @@ def save_answer(session: Session, *, attempt: "Attempt | AttemptClock", question
     stored = connection.execute(_STORED, values).one()
     same = stored.revision == revision and stored.answer == answer and stored.flagged == flagged
     return Saved(same, stored.answer, stored.flagged, stored.revision)
+
+
+def hold_open(session: Session, attempt: Attempt) -> None:
+    """Before saving from a posted form: re-read the attempt under the same KEY SHARE lock as
+    _SAVE_CONTEXT, so that a submission cannot slip in between reading it and storing the answer."""
+    session.refresh(attempt, with_for_update={"read": True, "key_share": True})
 
 
 def move_to(session: Session, *, attempt: Attempt, position: int) -> None:

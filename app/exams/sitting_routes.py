@@ -96,6 +96,7 @@ def question(attempt_id, position):
     letters = current.item_type.letters(len(current.version.options))
     form = answer_form(letters if current.version.type == "ranking" else None)()
     if form.validate_on_submit():
+        sitting.hold_open(db, attempt)
         try:
             saved = sitting.save_answer(db, attempt=attempt, question=current.target, answer=form.letters(), flagged=form.flagged.data,
                                         revision=form.revision.data, now=utcnow())
@@ -104,6 +105,7 @@ def question(attempt_id, position):
         except AnswerRefused as error:
             form.answer.errors.append(f"Question {position}: {error}. Choose from the options shown")
         except sitting.TimeIsUp as error:
+            db.rollback()  # as in save(): release the shared lock before submitting
             sitting.close_if_expired(db, attempt, utcnow())
             db.commit()
             flash(error.message)
@@ -162,6 +164,7 @@ def save(attempt_id, position):
     except AnswerRefused as error:
         return jsonify(error=f"Question {position}: {error}"), 400
     except sitting.AttemptRefused as error:
+        db.rollback()  # let go of the save's shared lock first: two saves upgrading theirs to submit would deadlock
         attempt = db.get(Attempt, attempt_id)
         sitting.close_if_expired(db, attempt, utcnow())
         db.commit()
