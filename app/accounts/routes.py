@@ -1,5 +1,6 @@
 """Sign in and out, set a password from an invitation, reset a forgotten password."""
 
+import re
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
@@ -32,8 +33,10 @@ def _sign_in_limit():
 
 
 def _safe_next(target):
-    """Only a path on this site may follow sign-in (no open redirects)."""
-    if not target:
+    """Only a path on this site may follow sign-in (no open redirects). Browsers read a backslash as
+    a slash and drop tabs and newlines, so `/\\evil.example` would take them to //evil.example: a
+    target with either, or any other control character or space, is refused."""
+    if not target or re.search(r"[\\\x00-\x20\x7f]", target):
         return None
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
