@@ -30,6 +30,8 @@ class AllocationError(ValueError):
 def why_not(option: AssessorOption, *, tier: str, candidate_id: int, candidate_organisation_id: int | None,
             check_capacity: bool = True) -> str | None:
     """Why this assessor cannot mark the sitting, or None when they can."""
+    if option.id == candidate_id:
+        return f"{option.name} is the candidate"  # an assessor may also be a candidate, for this tier or another
     if tier not in option.tiers:
         return f"{option.name} is not trained to assess the {tier} tier"
     if candidate_organisation_id is not None and option.organisation_id == candidate_organisation_id:

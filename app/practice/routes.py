@@ -323,14 +323,19 @@ def _moderation_page(sitting, *, problems=None, entered=None, reconsider=None, r
                            form=reconsider, titles=_titles(sitting.set_version)), status
 
 
+def _may_moderate(sitting, user) -> bool:
+    """Nobody moderates marking they did, or their own sitting (a moderator may also be a candidate)."""
+    return sitting.candidate_id != user.id and not any(a.assessor_id == user.id for a in sitting.allocations)
+
+
 @bp.route("/moderator/practice/sittings/<int:sitting_id>", methods=["GET", "POST"])
 @roles_required(Role.MODERATOR)
 def moderate(sitting_id):
     db = get_session()
     found = _sitting(sitting_id)
     me = acting_user()
-    if any(a.assessor_id == me.id for a in found.allocations):
-        abort(403)  # nobody moderates their own marking
+    if not _may_moderate(found, me):
+        abort(403)
     if found.status is not SittingStatus.MODERATION:
         flash("This sitting is not waiting for moderation.")
         return redirect(url_for("practice.moderation_queue"))
@@ -361,8 +366,8 @@ def moderate(sitting_id):
 def reconsider(sitting_id):
     db = get_session()
     found = _sitting(sitting_id)
-    if any(a.assessor_id == acting_user().id for a in found.allocations):
-        abort(403)  # nobody moderates their own marking
+    if not _may_moderate(found, acting_user()):
+        abort(403)
     if found.status is not SittingStatus.MODERATION:
         flash("This sitting is not waiting for moderation.")
         return redirect(url_for("practice.moderation_queue"))
