@@ -38,7 +38,9 @@ def _error(error, status: int):
         if isinstance(error, HTTPException):
             return from_http_exception(error)
         return problem_response(500, "Something went wrong on our side. Nothing was changed. Try again later")
-    return render_error(status)
+    # A view may say why it refuses (abort(403, "...")); werkzeug's stock description is not shown.
+    said = error.description if status == 403 and error.description != type(error).description else None
+    return render_error(status, said)
 
 
 def _database_unavailable(error: DBAPIError):

@@ -395,6 +395,8 @@ def _check_moderator(sitting: PracticeSitting, moderator: User) -> None:
         raise PracticeRefused("Only a moderator can moderate a sitting")
     if any(a.assessor_id == moderator.id for a in sitting.allocations):
         raise PracticeRefused("You marked this sitting, so you cannot moderate it")
+    if sitting.candidate_id == moderator.id:
+        raise PracticeRefused("This is your own sitting, so you cannot moderate it")
     if sitting.status is not SittingStatus.MODERATION:
         raise PracticeRefused("This sitting is not waiting for moderation")
 

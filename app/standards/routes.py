@@ -167,6 +167,9 @@ def _member_panel(panel_id):
     panel = _panel(panel_id)
     if not services.is_member(panel, acting_user()):
         abort(403)
+    if services.booked_to_sit(get_session(), acting_user(), panel.tier):
+        abort(403, "You have booked to sit this tier's knowledge assessment since joining the panel, so you cannot see its "
+                   "items. Tell the accreditation team: they will take you off the panel.")
     return panel
 
 

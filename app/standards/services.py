@@ -18,6 +18,11 @@ from app.exams.blueprint_settings import blueprint_for
 from app.models import (
     AgreedRating,
     AngoffRating,
+    AssessmentWindow,
+    Attempt,
+    AttemptStatus,
+    Booking,
+    BookingStatus,
     Item,
     ItemStatus,
     ItemVersion,
@@ -68,6 +73,9 @@ def open_panel(session: Session, *, actor: User, tier: Tier, title: str, panelli
     for person in panellists:
         if not person.has_role(Role.ASSESSOR, Role.MODERATOR):
             raise PanelRefused(f"{person.name} is not an assessor or moderator, so cannot sit on a panel")
+        if booked_to_sit(session, person, tier):
+            raise PanelRefused(f"{person.name} is booked to sit the {tier.name.lower()} knowledge assessment, "
+                               "so must not see its items: choose someone else")
     versions = eligible_versions(session, tier)
     if not include_rated:
         agreed = set(session.exec(select(AgreedRating.item_version_id).where(AgreedRating.tier_id == tier.id)))
@@ -88,6 +96,18 @@ def open_panel(session: Session, *, actor: User, tier: Tier, title: str, panelli
 
 def is_member(panel: StandardSettingPanel, user: User) -> bool:
     return any(member.user_id == user.id for member in panel.members)
+
+
+def booked_to_sit(session: Session, person: User, tier: Tier) -> bool:
+    """Whether `person` is booked to sit this tier's knowledge assessment and has not yet finished it:
+    a panel shows every item with its key, so they must not rate (roles can be combined: an assessor
+    may also be a candidate for a higher tier)."""
+    return session.exec(
+        select(Booking.id).join(AssessmentWindow, AssessmentWindow.id == Booking.window_id)
+        .outerjoin(Attempt, Attempt.booking_id == Booking.id)
+        .where(Booking.candidate_id == person.id, Booking.status == BookingStatus.BOOKED, AssessmentWindow.tier_id == tier.id,
+               AssessmentWindow.closes_at > utcnow(), (Attempt.id.is_(None)) | (Attempt.status == AttemptStatus.IN_PROGRESS))
+    ).first() is not None
 
 
 def _require_open(panel: StandardSettingPanel) -> None:

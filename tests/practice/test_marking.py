@@ -152,6 +152,10 @@ def test_disagreement_goes_to_a_moderator_who_sets_the_agreed_marks(session, pra
     with pytest.raises(PracticeRefused, match="you cannot moderate it"):
         services.moderate(session, sitting=sitting, moderator=_as_moderator(session, first), scores={}, feedback={}, rationale="x" * 40, now=utcnow())
     session.rollback()
+    with pytest.raises(PracticeRefused, match="This is your own sitting, so you cannot moderate it"):
+        services.moderate(session, sitting=sitting, moderator=_as_moderator(session, sitting.candidate), scores={}, feedback={},
+                          rationale="x" * 40, now=utcnow())
+    session.rollback()
     scores = {key: 4 for key in sitting.set_version.criteria()}
     with pytest.raises(PracticeRefused, match="rationale"):
         services.moderate(session, sitting=sitting, moderator=practice.moderator, scores=scores, feedback={}, rationale="ok", now=utcnow())

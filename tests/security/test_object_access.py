@@ -597,6 +597,15 @@ def test_an_assessor_is_never_allocated_to_mark_their_own_sitting(session, world
         practice.override_allocation(session, sitting=sitting, position=1, assessor=both, reason="Cover for annual leave", actor=admin)
 
 
+def test_the_moderation_queue_offers_no_link_to_a_moderators_own_sitting(client, world, signed_in):
+    signed_in(SELF_MODERATOR)
+    page = client.get("/moderator/practice")
+    assert "your own sitting: another moderator will moderate it" in page_text(page)
+    assert f"/moderator/practice/sittings/{world.disputed}" not in page.get_data(as_text=True)
+    signed_in(MODERATOR)  # the control: another moderator gets the link
+    assert f"/moderator/practice/sittings/{world.disputed}" in client.get("/moderator/practice").get_data(as_text=True)
+
+
 # Organisations' data --------------------------------------------------------------------------------------------------
 
 def text_of(response) -> str:

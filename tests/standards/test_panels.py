@@ -224,3 +224,32 @@ def test_the_next_round_waits_for_ratings_and_a_closed_panel_takes_none(client, 
     refused = forms.post(f"/admin/standard-setting/{panel.id}/agree", page="/admin/standard-setting")
     assert "This panel is closed: its ratings can no longer change" in page_text(client.get(refused.headers["Location"]))
     assert count_rows(session, "agreed_rating") == 0
+
+
+def test_someone_booked_to_sit_the_tier_never_sees_its_items_on_a_panel(client, switch_to, signed_in_as, forms, session, bank,
+                                                                        practitioner, panellists, user_with_role):
+    """A panel shows every item with its key. An assessor may also be a candidate (roles combine): one
+    booked to sit the tier cannot be put on its panel, nor see the panel if they book after joining."""
+    from app.models import AssessmentMode, AssessmentWindow, Booking
+
+    admin = user_with_role(Role.ADMINISTRATOR)
+    window = AssessmentWindow(tier_id=practitioner.id, opens_at=utcnow() + timedelta(days=10), closes_at=utcnow() + timedelta(days=11),
+                              capacity=5, mode=AssessmentMode.REMOTE)
+    session.add(window)
+    session.flush()
+    booking = Booking(candidate_id=panellists[0].id, window_id=window.id)
+    session.add(booking)
+    session.commit()
+    with pytest.raises(services.PanelRefused, match=f"{panellists[0].name} is booked to sit the child and family practitioner"):
+        services.open_panel(session, actor=admin, tier=practitioner, title="P", panellists=panellists)
+    session.rollback()
+    session.delete(booking)
+    session.commit()
+    panel = open_panel(session, forms, signed_in_as, panellists)
+    switch_to(panellists[0])
+    assert client.get(f"/panels/{panel.id}/rate").status_code == 200
+    session.add(Booking(candidate_id=panellists[0].id, window_id=window.id))  # they book after joining
+    session.commit()
+    refused = client.get(f"/panels/{panel.id}/rate")
+    assert refused.status_code == 403 and "booked to sit this tier's knowledge assessment" in page_text(refused)
+    assert "Key" not in page_text(refused)
