@@ -80,6 +80,15 @@ def start_setup(session: Session, *, user: User, service_secret: str) -> tuple[s
     return secret, pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name=ISSUER_NAME)
 
 
+def setup_secret(session: Session, *, user: User, service_secret: str) -> str:
+    """The secret being set up: the unconfirmed one if there is one, else a new one. The person's row
+    is locked first, so two tabs opening the set-up page at once get the same secret instead of both
+    adding one (which broke the one-per-person rule and gave the second tab an error on PostgreSQL)."""
+    session.exec(select(User.id).where(User.id == user.id).with_for_update())
+    return pending_secret(session, user=user, service_secret=service_secret) or start_setup(
+        session, user=user, service_secret=service_secret)[0]
+
+
 def pending_secret(session: Session, *, user: User, service_secret: str) -> str | None:
     record = record_of(session, user)
     return _secret(record, service_secret) if record is not None and record.confirmed_at is None else None

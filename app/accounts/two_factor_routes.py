@@ -89,10 +89,8 @@ def two_factor():
             db.commit()
             session["two_factor_ok"] = True
             return render_template("accounts/recovery_codes.html", codes=codes), 200, {"Cache-Control": "no-store"}
-    secret = tf.pending_secret(db, user=user, service_secret=secret_key)
-    if secret is None:
-        secret, _uri = tf.start_setup(db, user=user, service_secret=secret_key)
-        db.commit()
+    secret = tf.setup_secret(db, user=user, service_secret=secret_key)
+    db.commit()
     uri = tf.pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name=tf.ISSUER_NAME)
     qr = BytesIO()
     segno.make(uri, error="m").save(qr, kind="svg", scale=5, border=2, xmldecl=False, svgns=True, title="QR code to add this account to an authenticator app")

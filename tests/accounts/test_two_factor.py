@@ -118,3 +118,51 @@ def test_others_can_turn_it_off_and_an_administrator_can_reset_it(client, forms,
     assert forms.post("/account/sign-out", page="/account/").status_code == 302
     forms.post("/account/sign-in", {"email": user.email, "password": PASSWORD})
     assert client.get("/account/").status_code == 200  # signed straight in: they may set it up again
+
+
+def test_two_tabs_opening_the_set_up_page_at_once_get_the_same_secret(tmp_path):
+    """The first tab has read that there is no authenticator yet and is adding one when the second
+    tab reads: the second waits, then shows the same secret (before, on PostgreSQL, it added a second
+    record, broke the one-per-person rule and showed an error page)."""
+    import threading
+
+    from sqlalchemy import func
+    from sqlmodel import Session, select
+
+    from app import migrate
+    from app.accounts import two_factor as tf
+    from app.db import make_engine
+    from app.models import User
+    from tests.databases import fresh_database
+
+    with fresh_database(tmp_path) as url:
+        migrate.upgrade(url)
+        engine = make_engine(url)
+        try:
+            with Session(engine) as session:
+                person = User(name="Two Tabs", email="two.tabs@example.org")
+                session.add(person)
+                session.commit()
+                person_id = person.id
+            secrets_shown, errors = [], []
+
+            def second_tab():
+                try:
+                    with Session(engine) as session:
+                        secrets_shown.append(tf.setup_secret(session, user=session.get(User, person_id), service_secret="s"))
+                        session.commit()
+                except Exception as error:  # noqa: BLE001 - the assertion below reports it
+                    errors.append(error)
+
+            with Session(engine) as first:
+                secrets_shown.append(tf.setup_secret(first, user=first.get(User, person_id), service_secret="s"))
+                tab = threading.Thread(target=second_tab)
+                tab.start()
+                tab.join(timeout=1.5)  # without the lock the second tab has read "none yet" by now
+                first.commit()
+            tab.join(timeout=30)
+            assert errors == [] and len(secrets_shown) == 2 and secrets_shown[0] == secrets_shown[1]
+            with Session(engine) as session:
+                assert session.exec(select(func.count()).select_from(TwoFactor)).one() == 1
+        finally:
+            engine.dispose()
