@@ -24,9 +24,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from app import migrate
-from app.accreditation.keys import init_keys
 from tests.databases import server_url
+from tests.sittings import booked_candidates
 from tests.test_deployment import _free_port, _get, served  # noqa: F401  (gunicorn with the production configuration)
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -98,27 +97,15 @@ def private_server():
 
 
 def test_database_restart_mid_attempt_loses_no_answer_and_health_reports_it(tmp_path, private_server, served):  # noqa: F811
-    from knowledge_assessment import USER_AGENT, load_attempts, make_app, populate
-
-    from app.bank.content import check_bank
-    from app.bank.services import import_bank
+    from knowledge_assessment import USER_AGENT, load_attempts
 
     admin = create_engine(private_server.url(), isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text('CREATE DATABASE "restart"'))
     admin.dispose()
     url = private_server.url("restart")
-    init_keys(str(tmp_path / "keys"), issuer="Test issuer")
-    migrate.upgrade(url)
-    app = make_app({"DATABASE_URL": url, "SECRET_KEY": "restart-test", "KEYS_DIR": str(tmp_path / "keys"),
-                    "SESSION_COOKIE_SECURE": "0", "RATELIMIT_STORAGE_URI": "memory://"})
+    app, candidates = booked_candidates(url, tmp_path, CANDIDATES, secret="restart-test")
     try:
-        from app.db import get_session
-
-        with app.app_context():
-            import_bank(get_session(), bank=check_bank(ROOT / "question_bank"), actor=None)
-            get_session().commit()
-        candidates, _timings = populate(app, CANDIDATES)
         app.extensions["db"].engine.dispose()
         # One worker process, so that the health checks during and after the outage reach the same process
         # (each process logs its own outage and recovery). The pre-ping and error handling are per process.

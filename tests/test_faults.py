@@ -18,9 +18,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from app import migrate
-from app.accreditation.keys import init_keys
 from tests.databases import fresh_database
+from tests.sittings import booked_candidates
 from tests.test_deployment import served  # noqa: F401  (gunicorn with the production configuration)
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -60,24 +59,11 @@ def _master_pid(port: int) -> int:
 
 
 def test_killing_a_worker_mid_burst_loses_no_acknowledged_save(tmp_path, served):  # noqa: F811
-    from knowledge_assessment import USER_AGENT, load_attempts, make_app, populate
-
-    from app.bank.content import check_bank
-    from app.bank.services import import_bank
+    from knowledge_assessment import USER_AGENT, load_attempts
 
     with fresh_database(tmp_path) as url:
-        init_keys(str(tmp_path / "keys"), issuer="Test issuer")
-        migrate.upgrade(url)
-        environment = {"DATABASE_URL": url, "SECRET_KEY": "fault-test", "KEYS_DIR": str(tmp_path / "keys"), "SESSION_COOKIE_SECURE": "0",
-                       "RATELIMIT_STORAGE_URI": "memory://"}
-        app = make_app(environment)
+        app, candidates = booked_candidates(url, tmp_path, CANDIDATES, secret="fault-test")
         try:
-            from app.db import get_session
-
-            with app.app_context():
-                import_bank(get_session(), bank=check_bank(ROOT / "question_bank"), actor=None)
-                get_session().commit()
-            candidates, _timings = populate(app, CANDIDATES)
             base = served(database_url=url, WEB_CONCURRENCY="4", SECRET_KEY="fault-test", SESSION_COOKIE_SECURE="0")
 
             def post(path, body, candidate, content_type):

@@ -26,9 +26,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from app import migrate
-from app.accreditation.keys import init_keys
 from tests.databases import fresh_database
+from tests.sittings import booked_candidates
 from tests.test_deployment import Gunicorns
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -42,25 +41,13 @@ SUBMITTERS = 3  # simultaneous presses of "Submit" per candidate
 @pytest.fixture(scope="module")
 def sitting_server(tmp_path_factory):
     """Started attempts for three groups of candidates, served by gunicorn: yields (client, groups, app)."""
-    from knowledge_assessment import USER_AGENT, load_attempts, make_app, populate
-
-    from app.bank.content import check_bank
-    from app.bank.services import import_bank
+    from knowledge_assessment import USER_AGENT, load_attempts
 
     folder = tmp_path_factory.mktemp("races")
     servers = Gunicorns(folder)
     with fresh_database(folder) as url:
-        init_keys(str(folder / "keys"), issuer="Test issuer")
-        migrate.upgrade(url)
-        app = make_app({"DATABASE_URL": url, "SECRET_KEY": "race-test", "KEYS_DIR": str(folder / "keys"),
-                        "SESSION_COOKIE_SECURE": "0", "RATELIMIT_STORAGE_URI": "memory://"})
+        app, candidates = booked_candidates(url, folder, 2 * CANDIDATES + 1, secret="race-test")
         try:
-            from app.db import get_session
-
-            with app.app_context():
-                import_bank(get_session(), bank=check_bank(ROOT / "question_bank"), actor=None)
-                get_session().commit()
-            candidates, _timings = populate(app, 2 * CANDIDATES + 1)
             base = servers.start(database_url=url, WEB_CONCURRENCY="4", SECRET_KEY="race-test", SESSION_COOKIE_SECURE="0",
                                  RATELIMIT_STORAGE_URI="memory://", ACCESS_LOG="0")
             client = Client(base, USER_AGENT)
