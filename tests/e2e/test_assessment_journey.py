@@ -233,9 +233,9 @@ def test_candidate_sits_the_whole_assessment_with_javascript_off(app, browser, l
     context.close()
 
 
-def test_time_left_is_announced_at_ten_five_and_one_minutes_only(app, live_server, visit, journey):
-    """The visible time counts down every second; the screen-reader announcement changes only at
-    the sensible moments (10, 5 and 1 minutes left)."""
+def started_attempt(app, journey, *, time_left: timedelta):
+    """Straight to a started attempt (endorsed, booked, form prepared, started) with `time_left`;
+    returns (attempt id, form id)."""
     from app.exams.attempts import start_attempt
     from app.exams.forms_preparation import prepare_forms
     from app.models import Booking, Endorsement
@@ -253,10 +253,17 @@ def test_time_left_is_announced_at_ten_five_and_one_minutes_only(app, live_serve
         session.flush()
         prepare_forms(session, window=window, actor=None)
         attempt = start_attempt(session, booking=booking, now=utcnow())
-        attempt.deadline_at = utcnow() + timedelta(minutes=10, seconds=40)
+        attempt.deadline_at = utcnow() + time_left
         session.commit()
-        attempt_id = attempt.id
+        ids = attempt.id, attempt.form_id
     engine.dispose()
+    return ids
+
+
+def test_time_left_is_announced_at_ten_five_and_one_minutes_only(app, live_server, visit, journey):
+    """The visible time counts down every second; the screen-reader announcement changes only at
+    the sensible moments (10, 5 and 1 minutes left)."""
+    attempt_id, _form_id = started_attempt(app, journey, time_left=timedelta(minutes=10, seconds=40))
 
     page = visit.page
     page.clock.install()

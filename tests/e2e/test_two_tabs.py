@@ -10,41 +10,24 @@ from playwright.sync_api import expect
 from sqlmodel import Session, select
 
 from app.models import AuditEvent, Response
-from app.models.types import utcnow
-from tests.e2e.test_assessment_journey import journey, open_window_now, sign_in  # noqa: F401  (fixture)
+from tests.e2e.test_assessment_journey import journey, sign_in, started_attempt  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.e2e
 
+SLOW = 15_000  # ms: an autosave or a page on a loaded machine (the default wait is 5 s)
 OTHER_TAB = "This answer was changed in another window or tab. The answer shown is the one saved."
 
 
-def started_attempt(app, journey):  # noqa: F811
-    """Endorsed, booked, form prepared and started; returns (attempt id, a single-best-answer question's position)."""
-    from app.exams.attempts import start_attempt
-    from app.exams.forms_preparation import prepare_forms
-    from app.models import AssessmentWindow, Booking, Endorsement, FormItem, ItemVersion, User
+def single_best_answer_position(app, form_id) -> int:
+    from app.models import FormItem, ItemVersion
 
-    open_window_now(app, journey["window_id"])
     engine = app.extensions["db"].engine
     with Session(engine) as session:
-        candidate = session.exec(select(User).where(User.email == journey["email"])).one()
-        window = session.get(AssessmentWindow, journey["window_id"])
-        employer = session.exec(select(User).where(User.email == "employer@northmoor.example.org")).one()
-        session.add(Endorsement(candidate_id=candidate.id, tier_id=window.tier_id, endorsed_by_id=employer.id,
-                                statement="Reviewed against every supervisor statement in supervision."))
-        booking = Booking(candidate_id=candidate.id, window_id=window.id)
-        session.add(booking)
-        session.flush()
-        prepare_forms(session, window=window, actor=None)
-        attempt = start_attempt(session, booking=booking, now=utcnow())
-        attempt.deadline_at = utcnow() + timedelta(minutes=40)
-        session.commit()
         position = session.exec(select(FormItem.position).join(ItemVersion, ItemVersion.id == FormItem.item_version_id)
-                                .where(FormItem.form_id == attempt.form_id, ItemVersion.type == "single_best_answer")
+                                .where(FormItem.form_id == form_id, ItemVersion.type == "single_best_answer")
                                 .order_by(FormItem.position)).first()
-        attempt_id = attempt.id
     engine.dispose()
-    return attempt_id, position
+    return position
 
 
 def stored(app, attempt_id):
@@ -58,7 +41,8 @@ def stored(app, attempt_id):
 
 
 def test_two_tabs_on_one_attempt(app, browser, live_server, journey):  # noqa: F811
-    attempt_id, position = started_attempt(app, journey)
+    attempt_id, form_id = started_attempt(app, journey, time_left=timedelta(minutes=40))
+    position = single_best_answer_position(app, form_id)
     base = live_server.url()
     context = browser.new_context()  # one browser: the tabs share the sign-in and the device's answer queue
     first = context.new_page()
@@ -71,20 +55,20 @@ def test_two_tabs_on_one_attempt(app, browser, live_server, journey):  # noqa: F
     values = [option.get_attribute("value") for option in options]
 
     first.locator("input[name='answer']").nth(0).check()
-    expect(first.locator("[data-save-status]")).to_have_text("Saved")
+    expect(first.locator("[data-save-status]")).to_have_text("Saved", timeout=SLOW)
 
     # The second tab, still showing the question unanswered, answers differently: it is behind.
     second.locator("input[name='answer']").nth(1).check()
-    expect(second.locator("[data-save-status]")).to_have_text(OTHER_TAB)
-    expect(second.locator("input[name='answer']").nth(0)).to_be_checked()  # it now shows the saved answer
+    expect(second.locator("[data-save-status]")).to_have_text(OTHER_TAB, timeout=SLOW)
+    expect(second.locator("input[name='answer']").nth(0)).to_be_checked(timeout=SLOW)  # it now shows the saved answer
     assert stored(app, attempt_id)[0] == [([values[0]], 1)]
 
     # Now up to date, the second tab's change is saved; then the first tab is the one behind.
     second.locator("input[name='answer']").nth(2).check()
-    expect(second.locator("[data-save-status]")).to_have_text("Saved")
+    expect(second.locator("[data-save-status]")).to_have_text("Saved", timeout=SLOW)
     first.locator("input[name='answer']").nth(3).check()
-    expect(first.locator("[data-save-status]")).to_have_text(OTHER_TAB)
-    expect(first.locator("input[name='answer']").nth(2)).to_be_checked()
+    expect(first.locator("[data-save-status]")).to_have_text(OTHER_TAB, timeout=SLOW)
+    expect(first.locator("input[name='answer']").nth(2)).to_be_checked(timeout=SLOW)
     assert stored(app, attempt_id)[0] == [([values[2]], 2)]
 
     # Both tabs reach the check page and both press Submit: one submission, both see it.
@@ -92,10 +76,10 @@ def test_two_tabs_on_one_attempt(app, browser, live_server, journey):  # noqa: F
         tab.goto(f"{base}/candidate/attempts/{attempt_id}/check")
     for tab in (first, second):
         tab.get_by_role("button", name="Submit your answers").click()
-        expect(tab.get_by_role("heading", name="Assessment submitted")).to_be_visible()
+        expect(tab.get_by_role("heading", name="Assessment submitted")).to_be_visible(timeout=SLOW)
     assert stored(app, attempt_id) == ([([values[2]], 2)], 1)
 
     # The first tab's question page, reopened, no longer takes answers.
     first.goto(question)
-    expect(first.get_by_role("heading", name="Assessment submitted")).to_be_visible()
+    expect(first.get_by_role("heading", name="Assessment submitted")).to_be_visible(timeout=SLOW)
     context.close()
